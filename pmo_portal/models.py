@@ -1,0 +1,77 @@
+"""Cross-cutting models every app uses."""
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AuditEvent.Immutable(_("Audit events cannot be changed."))
+
+    def delete(self):
+        raise AuditEvent.Immutable(_("Audit events cannot be deleted."))
+
+    def visible_to(self, user):
+        """PMO staff, client PMs and security officers read the trail of their projects; superusers all of it."""
+        from projects.models import Role
+
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        return self.filter(
+            project__memberships__user=user,
+            project__memberships__role__in=[Role.PMO, Role.CLIENT_PM, Role.SECURITY],
+        )
+
+
+class AuditEvent(models.Model):
+    """One thing somebody did. Append-only: the ORM refuses changes, and so does the database (a trigger)."""
+
+    class Immutable(Exception):
+        pass
+
+    occurred_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("who"),
+        on_delete=models.PROTECT,  # deactivate people; never erase who did what
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    verb = models.CharField(_("what"), max_length=64, db_index=True)
+    project = models.ForeignKey(
+        "projects.Project", verbose_name=_("project"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    object_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    object_id = models.CharField(max_length=64, blank=True)
+    object_repr = models.CharField(_("object"), max_length=200, blank=True)
+    before = models.JSONField(_("before"), default=dict, blank=True)
+    after = models.JSONField(_("after"), default=dict, blank=True)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    request_id = models.CharField(_("request id"), max_length=64, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        ordering = ["-occurred_at", "-id"]
+        indexes = [
+            models.Index(fields=["project", "-occurred_at"]),
+            models.Index(fields=["object_type", "object_id"]),
+        ]
+
+    def __str__(self):
+        return f"{self.occurred_at:%Y-%m-%d %H:%M:%S} {self.verb} {self.object_repr}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise self.Immutable(_("Audit events cannot be changed."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise self.Immutable(_("Audit events cannot be deleted."))

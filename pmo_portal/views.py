@@ -1,0 +1,34 @@
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+
+from projects.models import APPROVER_ROLES, Membership, Role
+
+from . import inbox
+
+HOME_PROJECTS = 10
+
+
+@login_required
+def home(request):
+    """Everyone starts here: my projects with my role in each, and what waits for me."""
+    mine = Membership.objects.filter(user=request.user)
+    roles = set(mine.values_list("role", flat=True).distinct())
+    context = {
+        "memberships": mine.select_related("project", "project__client").order_by("-project__start_date")[:HOME_PROJECTS],  # fmt: skip
+        "more_projects": mine.count() > HOME_PROJECTS,
+        "is_approver": bool(roles & set(APPROVER_ROLES)),
+        "is_pmo": Role.PMO in roles or request.user.is_pmo_staff,
+        "pending_count": inbox.pending_count(request.user),
+    }
+    return render(request, "home.html", context)
+
+
+@never_cache
+def healthz(request):
+    """For load balancers and container health checks: the process answers and the database does too."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return HttpResponse("ok", content_type="text/plain")

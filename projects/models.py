@@ -1,0 +1,126 @@
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Organization, OrganizationKind
+from pmo_portal.validators import validate_multi_line, validate_single_line
+
+
+class Role(models.TextChoices):
+    PMO = "pmo", _("PMO staff")
+    CLIENT_PM = "client_pm", _("Client PM")
+    SECURITY = "security", _("Security officer")
+    VENDOR = "vendor", _("Vendor")
+    READER = "reader", _("Reader")
+
+
+# Roles that see every member of a project; vendors and readers see the client and PMO
+# side plus their own organization, never another vendor's people.
+FULL_VIEW_ROLES = (Role.PMO, Role.CLIENT_PM, Role.SECURITY)
+APPROVER_ROLES = (Role.CLIENT_PM, Role.SECURITY)
+
+
+class Phase(models.TextChoices):
+    INITIATION = "initiation", _("Initiation")
+    PLANNING = "planning", _("Planning")
+    RFP = "rfp", _("RFP and vendor selection")
+    EXECUTION = "execution", _("Execution")
+    CLOSING = "closing", _("Closing")
+    CLOSED = "closed", _("Closed")
+
+
+class ProjectQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(Exists(Membership.objects.filter(project=OuterRef("pk"), user=user)))
+
+
+class Project(models.Model):
+    client = models.ForeignKey(
+        Organization, verbose_name=_("client"), on_delete=models.PROTECT, related_name="client_projects",
+        limit_choices_to={"kind": OrganizationKind.CLIENT},
+    )  # fmt: skip
+    pmo_firm = models.ForeignKey(
+        Organization, verbose_name=_("PMO firm"), on_delete=models.PROTECT, related_name="pmo_projects",
+        limit_choices_to={"kind": OrganizationKind.PMO},
+    )  # fmt: skip
+    code = models.CharField(
+        _("code"), max_length=32, unique=True,
+        validators=[RegexValidator(r"^[A-Z0-9][A-Z0-9-]*$", _("Use capital letters A–Z, digits and hyphens, e.g. SMI-CLAIMS."))],
+        help_text=_("Short unique code used in links and documents, e.g. SMI-CLAIMS."),
+    )  # fmt: skip
+    name = models.CharField(_("name"), max_length=200, validators=[validate_single_line])
+    description = models.TextField(_("description"), blank=True, max_length=5000, validators=[validate_multi_line])
+    phase = models.CharField(_("phase"), max_length=16, choices=Phase.choices, default=Phase.INITIATION)
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"))
+    default_language = models.CharField(_("default language"), max_length=8, choices=settings.LANGUAGES, default="ja")
+    require_two_factor = models.BooleanField(
+        _("require two-factor sign-in"), default=False,
+        help_text=_("PMO staff, client PMs and security officers of this project must sign in with an authenticator app."),
+    )  # fmt: skip
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ProjectQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("project")
+        verbose_name_plural = _("projects")
+        ordering = ["-start_date", "code"]
+        constraints = [
+            models.CheckConstraint(condition=Q(end_date__gte=models.F("start_date")), name="project_dates_ordered"),
+            models.CheckConstraint(condition=Q(phase__in=Phase.values), name="project_phase_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+    def get_absolute_url(self):
+        return reverse("projects:detail", kwargs={"code": self.code})
+
+
+class MembershipQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        if not user.is_authenticated:
+            return self.none()
+        viewer = Membership.objects.filter(project=OuterRef("project"), user=user)
+        return self.filter(
+            Exists(viewer.filter(role__in=FULL_VIEW_ROLES))
+            | (Exists(viewer) & ~Q(role=Role.VENDOR))
+            | Exists(viewer.filter(organization=OuterRef("organization")))
+        )
+
+
+class Membership(models.Model):
+    """A person's role in one project. Vendors belong to their vendor organization."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices)
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("organization"), on_delete=models.PROTECT, related_name="memberships"
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        ordering = ["role", "user__username"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "user"], name="membership_one_role_per_project"),
+            models.CheckConstraint(condition=Q(role__in=Role.values), name="membership_role_valid"),
+        ]
+        indexes = [models.Index(fields=["user", "project", "role"])]
+
+    def __str__(self):
+        return f"{self.user} · {self.get_role_display()}"

@@ -1,0 +1,47 @@
+"""Who may do what with a project (django-rules). Row visibility itself is `visible_to(user)`."""
+
+import rules
+
+from .models import Membership, Project, Role
+
+
+def role_in(user, project: Project) -> str | None:
+    """The user's role in the project, remembered on the user object for the rest of the request."""
+    if not user.is_authenticated or project is None:
+        return None
+    cache = user.__dict__.setdefault("_project_roles", {})
+    if project.pk not in cache:
+        cache[project.pk] = Membership.objects.filter(user=user, project=project).values_list("role", flat=True).first()
+    return cache[project.pk]
+
+
+def _project_of(obj) -> Project:
+    return obj if isinstance(obj, Project) else obj.project
+
+
+def has_role(*roles):
+    @rules.predicate(name=f"has_role({', '.join(roles)})")
+    def predicate(user, obj):
+        return obj is not None and role_in(user, _project_of(obj)) in roles
+
+    return predicate
+
+
+is_member = rules.predicate(lambda user, obj: obj is not None and role_in(user, _project_of(obj)) is not None, name="is_member")
+is_pmo = has_role(Role.PMO)
+is_approver = has_role(Role.CLIENT_PM, Role.SECURITY)
+
+
+@rules.predicate
+def is_pmo_staff(user):
+    return user.is_authenticated and user.is_pmo_staff
+
+
+rules.add_perm("projects.add_project", is_pmo_staff)
+rules.add_perm("projects.view_project", is_member)
+rules.add_perm("projects.change_project", is_pmo)
+rules.add_perm("projects.view_membership", is_member)
+rules.add_perm("projects.add_membership", is_pmo)
+rules.add_perm("projects.change_membership", is_pmo)
+rules.add_perm("projects.delete_membership", is_pmo)
+rules.add_perm("projects.view_audit", has_role(Role.PMO, Role.SECURITY, Role.CLIENT_PM))

@@ -1,0 +1,152 @@
+"""Every state change of projects and memberships: one function each (DESIGN.md §4)."""
+
+from datetime import date
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext as _
+
+from accounts.models import Organization, OrganizationKind
+from pmo_portal import audit
+from pmo_portal.emails import send_on_commit
+
+from .models import Membership, Project, Role
+
+User = get_user_model()
+
+PROJECT_AUDIT_FIELDS = ("code", "name", "description", "phase", "start_date", "end_date", "default_language", "require_two_factor", "client")  # fmt: skip
+MEMBERSHIP_AUDIT_FIELDS = ("user", "role", "organization")
+
+
+def _require_role(actor, project: Project, *roles: str) -> None:
+    """Fresh check of the actor's role (not the per-request cache): a service decides on current data."""
+    if not Membership.objects.filter(project=project, user=actor, role__in=roles).exists():
+        raise PermissionDenied(_("Only PMO staff of this project can do this."))
+
+
+def organization_for_role(*, project: Project, role: str, vendor: Organization | None) -> Organization:
+    """PMO staff belong to the PMO firm, vendors to their vendor company, everyone else to the client."""
+    if role == Role.VENDOR:
+        if vendor is None or vendor.kind != OrganizationKind.VENDOR:
+            raise ValidationError({"vendor": _("Choose the vendor company this person works for.")})
+        return vendor
+    return project.pmo_firm if role == Role.PMO else project.client
+
+
+def organization_get_or_create(*, name: str, kind: str) -> Organization:
+    """Find an organization by exact name, or create it. A name already used by another kind is an error."""
+    org, _created = Organization.objects.get_or_create(name=name.strip(), defaults={"kind": kind})
+    if org.kind != kind:
+        raise ValidationError(_("“%(name)s” is already registered, but not as a %(kind)s.") % {"name": org.name, "kind": OrganizationKind(kind).label})  # fmt: skip
+    return org
+
+
+# --- projects --------------------------------------------------------------------------------------------
+
+
+def project_create(
+    *, actor, client: Organization, code: str, name: str, start_date: date, end_date: date, **fields
+) -> Project:
+    """A PMO consultant opens a project for a client; they become its first PMO member."""
+    if not actor.is_pmo_staff:
+        raise PermissionDenied(_("Only PMO staff can create projects."))
+    if client.kind != OrganizationKind.CLIENT:
+        raise ValidationError({"client": _("Choose a client organization.")})
+    with transaction.atomic():
+        project = Project(client=client, pmo_firm=actor.organization, code=code, name=name, start_date=start_date, end_date=end_date, **fields)  # fmt: skip
+        project.full_clean()
+        project.save()
+        Membership.objects.create(project=project, user=actor, role=Role.PMO, organization=actor.organization)
+        audit.record(actor=actor, verb="project.create", obj=project, project=project, after=audit.snapshot(project, PROJECT_AUDIT_FIELDS))  # fmt: skip
+    return project
+
+
+def project_update(*, actor, project: Project, **changes) -> Project:
+    """PMO staff edit a project's details; the trail keeps what changed."""
+    with transaction.atomic():
+        project = Project.objects.select_for_update().get(pk=project.pk)
+        _require_role(actor, project, Role.PMO)
+        before = audit.snapshot(project, PROJECT_AUDIT_FIELDS)
+        for name, value in changes.items():
+            setattr(project, name, value)
+        project.full_clean()
+        project.save()
+        before, after = audit.changed(before, audit.snapshot(project, PROJECT_AUDIT_FIELDS))
+        if after:
+            audit.record(actor=actor, verb="project.update", obj=project, project=project, before=before, after=after)
+    return project
+
+
+# --- memberships -----------------------------------------------------------------------------------------
+
+
+def _invitation_link(user) -> str:
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    return reverse("accounts:invitation", kwargs={"uidb64": uid, "token": token})
+
+
+def membership_invite(
+    *, actor, project: Project, email: str, display_name: str, role: str, vendor: Organization | None = None
+) -> Membership:
+    """Add a person to the project by e-mail. Someone new gets an account and a link to choose a password."""
+    email = email.strip().lower()
+    with transaction.atomic():
+        project = Project.objects.select_for_update().get(pk=project.pk)
+        _require_role(actor, project, Role.PMO)
+        organization = organization_for_role(project=project, role=role, vendor=vendor)
+        user = User.objects.filter(email__iexact=email).first()
+        created = user is None
+        if created:
+            user = User(username=email, email=email, display_name=display_name.strip(), organization=organization, language=project.default_language)  # fmt: skip
+            user.set_unusable_password()
+            user.full_clean()
+            user.save()
+        elif Membership.objects.filter(project=project, user=user).exists():
+            raise ValidationError({"email": _("%(person)s is already a member of this project.") % {"person": user}})
+        membership = Membership.objects.create(project=project, user=user, role=role, organization=organization, invited_by=actor)  # fmt: skip
+        audit.record(actor=actor, verb="membership.invite", obj=membership, project=project, after=audit.snapshot(membership, MEMBERSHIP_AUDIT_FIELDS) | {"new_account": created})  # fmt: skip
+        context = {"project": project, "inviter": actor, "membership": membership}
+        if created:
+            context["link"] = _invitation_link(user)
+        send_on_commit(template="invitation" if created else "added_to_project", to=user.email, context=context, language=user.language)  # fmt: skip
+    return membership
+
+
+def _require_another_pmo(membership: Membership) -> None:
+    others = Membership.objects.filter(project=membership.project, role=Role.PMO).exclude(pk=membership.pk)
+    if not others.exists():
+        raise ValidationError(_("A project needs at least one PMO member. Invite another PMO consultant first."))
+
+
+def membership_change_role(*, actor, membership: Membership, role: str, vendor: Organization | None = None) -> Membership:
+    """PMO staff change what a member does in the project."""
+    with transaction.atomic():
+        membership = Membership.objects.select_for_update().select_related("project", "user").get(pk=membership.pk)
+        _require_role(actor, membership.project, Role.PMO)
+        if membership.role == Role.PMO and role != Role.PMO:
+            _require_another_pmo(membership)
+        before = audit.snapshot(membership, MEMBERSHIP_AUDIT_FIELDS)
+        membership.role = role
+        membership.organization = organization_for_role(project=membership.project, role=role, vendor=vendor)
+        membership.save(update_fields=["role", "organization"])
+        before, after = audit.changed(before, audit.snapshot(membership, MEMBERSHIP_AUDIT_FIELDS))
+        if after:
+            audit.record(actor=actor, verb="membership.change", obj=membership, project=membership.project, before=before, after=after)  # fmt: skip
+    return membership
+
+
+def membership_remove(*, actor, membership: Membership) -> None:
+    """PMO staff take a person off the project. Their account stays; their history stays."""
+    with transaction.atomic():
+        membership = Membership.objects.select_for_update().select_related("project", "user").get(pk=membership.pk)
+        _require_role(actor, membership.project, Role.PMO)
+        if membership.role == Role.PMO:
+            _require_another_pmo(membership)
+        audit.record(actor=actor, verb="membership.remove", obj=membership, project=membership.project, before=audit.snapshot(membership, MEMBERSHIP_AUDIT_FIELDS))  # fmt: skip
+        membership.delete()

@@ -1,0 +1,249 @@
+"""Who gets what at every URL of the project.
+
+TABLE lists each named URL of the portal with one or more cases: the object it is asked for and
+the HTTP status each persona must get. A URL pattern missing from TABLE fails
+`test_every_url_has_an_entry`, so a new view cannot ship without deciding who may reach it.
+Django admin is checked as a whole: every admin URL is for superusers only.
+
+Reading a row: 302 for anonymous is the redirect to sign in; 404 means "you cannot even know it
+exists" (another tenant's object); 403 means "you can see it, but your role may not do this".
+"""
+
+from dataclasses import dataclass, field
+
+import pytest
+from django.apps import apps
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from .conftest import client_for
+from .factories import UserFactory
+
+PERSONAS = ["anonymous", "pmo", "client_pm", "security", "vendor_a", "vendor_b", "reader", "outsider"]
+
+
+def statuses(anonymous=302, *, members=200, pmo=None, others=None, outsider=404, **overrides):
+    """Expected status per persona: `members` for every Alpha member unless named, `outsider` for the hidden one."""
+    table = {name: members for name in PERSONAS}
+    table.update(anonymous=anonymous, outsider=outsider)
+    if others is not None:
+        table.update({name: others for name in ("client_pm", "security", "vendor_a", "vendor_b", "reader")})
+    if pmo is not None:
+        table["pmo"] = pmo
+    table.update(overrides)
+    return table
+
+
+EVERYONE_200 = statuses(200, outsider=200)
+SIGNED_IN_200 = statuses(302, outsider=200)
+EVERYONE_405 = statuses(405, members=405, outsider=405)
+BAD_TOKEN = {"uidb64": "MQ", "token": "bad-token"}
+
+
+@dataclass
+class Case:
+    expected: dict
+    kwargs: callable = lambda w: {}  # noqa: E731
+    method: str = "get"
+    note: str = ""
+
+
+@dataclass
+class World:
+    project: object
+    hidden_project: object
+    members: dict = field(default_factory=dict)  # persona -> Membership in its own project
+
+
+TABLE: dict[str, list[Case]] = {
+    "home": [Case(SIGNED_IN_200)],
+    "healthz": [Case(EVERYONE_200)],
+    # accounts
+    "accounts:login": [Case(statuses(200, members=302, outsider=302), note="signed-in people go home")],
+    "accounts:logout": [Case(EVERYONE_405, note="POST only")],
+    "accounts:preferences": [Case(SIGNED_IN_200)],
+    "accounts:language": [Case(EVERYONE_405, note="POST only")],
+    "accounts:password_change": [Case(SIGNED_IN_200)],
+    "accounts:password_change_done": [Case(SIGNED_IN_200)],
+    "accounts:password_reset": [Case(EVERYONE_200)],
+    "accounts:password_reset_done": [Case(EVERYONE_200)],
+    "accounts:password_reset_confirm": [Case(EVERYONE_200, kwargs=lambda w: BAD_TOKEN, note="says the link expired")],
+    "accounts:password_reset_complete": [Case(EVERYONE_200)],
+    "accounts:invitation": [Case(EVERYONE_200, kwargs=lambda w: BAD_TOKEN, note="says the link expired")],
+    "accounts:two_factor_setup": [Case(SIGNED_IN_200)],
+    "accounts:two_factor_verify": [Case(SIGNED_IN_200)],
+    "accounts:two_factor_disable": [Case(EVERYONE_405, note="POST only")],
+    # projects
+    "projects:list": [Case(SIGNED_IN_200)],
+    "projects:create": [Case(statuses(pmo=200, members=403, outsider=403), note="PMO-firm staff only")],
+    "projects:detail": [
+        Case(statuses(), kwargs=lambda w: {"code": w.project.code}),
+        Case(statuses(members=404, outsider=200), kwargs=lambda w: {"code": w.hidden_project.code}),
+        Case(statuses(members=404), kwargs=lambda w: {"code": "NO-SUCH"}),
+    ],
+    "projects:edit": [
+        Case(statuses(pmo=200, others=403), kwargs=lambda w: {"code": w.project.code}),
+        Case(statuses(members=404, outsider=403), kwargs=lambda w: {"code": w.hidden_project.code}),
+    ],
+    "projects:members": [Case(statuses(), kwargs=lambda w: {"code": w.project.code})],
+    "projects:member_invite": [Case(statuses(pmo=200, others=403), kwargs=lambda w: {"code": w.project.code})],
+    "projects:member_edit": [
+        Case(
+            statuses(pmo=200, others=403, vendor_a=404, reader=404),
+            kwargs=lambda w: {"code": w.project.code, "pk": w.members["vendor_b"].pk},
+            note="vendor B's membership: invisible to vendor A and readers",
+        ),
+        Case(
+            statuses(pmo=200, others=403),
+            kwargs=lambda w: {"code": w.project.code, "pk": w.members["client_pm"].pk},
+        ),
+        Case(
+            statuses(members=404, outsider=403),
+            kwargs=lambda w: {"code": w.hidden_project.code, "pk": w.members["outsider"].pk},
+        ),
+        Case(
+            statuses(members=404, outsider=404),
+            kwargs=lambda w: {"code": w.hidden_project.code, "pk": w.members["vendor_b"].pk},
+            note="a real membership under the wrong project code",
+        ),
+    ],
+    "projects:member_remove": [
+        Case(EVERYONE_405, kwargs=lambda w: {"code": w.project.code, "pk": w.members["vendor_b"].pk}),
+        Case(
+            statuses(pmo=302, others=403, vendor_a=404, reader=404),
+            kwargs=lambda w: {"code": w.project.code, "pk": w.members["vendor_b"].pk},
+            method="post",
+        ),
+    ],
+    "projects:audit": [
+        Case(
+            statuses(pmo=200, client_pm=200, security=200, vendor_a=403, vendor_b=403, reader=403),
+            kwargs=lambda w: {"code": w.project.code},
+        ),
+    ],
+}
+
+
+def all_url_names():
+    """Every named URL pattern, with its namespace, and any pattern without a name."""
+
+    def walk(patterns, namespace):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                inner = ":".join(filter(None, [namespace, pattern.namespace]))
+                yield from walk(pattern.url_patterns, inner)
+            elif isinstance(pattern, URLPattern):
+                yield namespace, pattern.name, str(pattern.pattern)
+
+    return list(walk(get_resolver().url_patterns, ""))
+
+
+def test_every_url_has_an_entry():
+    missing = []
+    for namespace, name, route in all_url_names():
+        if namespace == "admin":
+            continue  # checked as a whole below
+        full = f"{namespace}:{name}" if namespace else name
+        if name is None or full not in TABLE:
+            missing.append(f"{full or '(unnamed)'} -> {route}")
+    assert missing == [], f"URLs without an entry in the access table: {missing}"
+    assert set(TABLE) <= {f"{ns}:{n}" if ns else n for ns, n, _ in all_url_names()}, "stale entries in TABLE"
+
+
+@pytest.fixture
+def world(personas, project, hidden_project):
+    from projects.models import Membership
+
+    members = {m.user.username: m for m in Membership.objects.select_related("user")}
+    by_persona = {name: members[user.username] for name, user in personas.items() if user is not None}
+    return World(project=project, hidden_project=hidden_project, members=by_persona)
+
+
+CASES = [(name, i) for name, cases in TABLE.items() for i in range(len(cases))]
+
+
+@pytest.mark.parametrize(("url_name", "index"), CASES, ids=[f"{n}#{i}" for n, i in CASES])
+def test_access(url_name, index, world, personas, db):
+    case = TABLE[url_name][index]
+    url = reverse(url_name, kwargs=case.kwargs(world))
+    got = {}
+    # A POST that succeeds changes the data, so the personas expected to succeed go last.
+    for persona in sorted(PERSONAS, key=lambda p: case.method == "post" and case.expected[p] < 400):
+        response = getattr(client_for(personas[persona]), case.method)(url)
+        got[persona] = response.status_code
+    assert got == case.expected, f"{case.method.upper()} {url} {case.note}"
+
+
+def test_anonymous_is_sent_to_sign_in_with_next(db):
+    url = reverse("projects:list")
+    response = client_for(None).get(url)
+    assert response.status_code == 302
+    assert response["Location"] == f"{reverse('accounts:login')}?next={url}"
+
+
+# --- Django admin: superusers only -------------------------------------------------------------------------
+
+
+def _admin_urls():
+    """Every admin URL we can build: index, app lists, and each model's list, add, change, delete and history."""
+    urls = {}
+    for namespace, name, _route in all_url_names():
+        if namespace != "admin" or name is None:
+            continue
+        full = f"admin:{name}"
+        try:
+            urls[full] = reverse(full)
+            continue
+        except Exception:  # noqa: BLE001  (the pattern needs arguments; built below)
+            pass
+        if name == "app_list":
+            for config in apps.get_app_configs():
+                try:
+                    urls[f"{full}[{config.label}]"] = reverse(full, kwargs={"app_label": config.label})
+                except Exception:  # noqa: BLE001  (apps without admin models have no app list)
+                    pass
+            continue
+        for suffix in ("_change", "_delete", "_history"):
+            if name.endswith(suffix):
+                app_label, _sep, model_name = name[: -len(suffix)].partition("_")
+                model = _find_model(app_label, model_name)
+                obj = model.objects.first() if model else None
+                if obj is not None:
+                    urls[full] = reverse(full, kwargs={"object_id": obj.pk})
+    return urls
+
+
+def _find_model(app_label, rest):
+    for model in apps.get_models():
+        if f"{model._meta.app_label}_{model._meta.model_name}" == f"{app_label}_{rest}":
+            return model
+    return None
+
+
+# Logs that nobody may write by hand, not even a superuser.
+READ_ONLY_ADMIN_ADD = {
+    "admin:pmo_portal_auditevent_add",
+    "admin:axes_accessattempt_add",
+    "admin:axes_accesslog_add",
+    "admin:axes_accessfailurelog_add",
+}
+
+
+def test_admin_is_for_superusers_only(personas, db):
+    superuser = UserFactory(username="root", is_superuser=True, is_staff=True)
+    staff_but_not_superuser = UserFactory(username="staffer", is_staff=True)
+    urls = _admin_urls()
+    assert "admin:index" in urls and "admin:projects_project_changelist" in urls and "admin:accounts_user_change" in urls
+    wrong = []
+    for key, url in urls.items():
+        for who, user in [*personas.items(), ("staff", staff_but_not_superuser)]:
+            status = client_for(user).get(url).status_code
+            expected = {"admin:login": 200, "admin:logout": 302}.get(key, 302)
+            if status != expected:
+                wrong.append(f"{who} GET {url}: {status}, expected {expected}")
+        status = client_for(superuser).get(url).status_code
+        expected = {"admin:login": 302, "admin:logout": 405}.get(key, 403 if key in READ_ONLY_ADMIN_ADD else 200)
+        if key.startswith("admin:view_on_site") or key == "admin:autocomplete":
+            expected = status if status in {302, 403, 404} else 200
+        if status != expected:
+            wrong.append(f"superuser GET {url}: {status}, expected {expected}")
+    assert wrong == [], "\n".join(wrong)
