@@ -12,7 +12,9 @@ TABLE = "pmo_portal_auditevent"
 POSTGRES_UP = f"""
 CREATE FUNCTION pmo_portal_audit_append_only() RETURNS trigger AS $$
 BEGIN
-    RAISE EXCEPTION 'audit events are append-only (% refused)', TG_OP USING ERRCODE = 'insufficient_privilege';
+    RAISE EXCEPTION USING
+        MESSAGE = 'audit events are append-only (' || TG_OP || ' refused)',
+        ERRCODE = 'insufficient_privilege';
 END;
 $$ LANGUAGE plpgsql;
 CREATE TRIGGER auditevent_append_only BEFORE UPDATE OR DELETE ON {TABLE}
