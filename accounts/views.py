@@ -3,6 +3,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -19,8 +20,13 @@ from .forms import PreferencesForm, SignInForm, TokenForm
 
 
 def _safe_next(request, default: str = "/") -> str:
+    """Where to go after a form: a path on this site only (never another host, never a view name)."""
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if (
+        target.startswith("/")
+        and target.isprintable()
+        and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure())
+    ):
         return target
     return default
 
@@ -67,11 +73,11 @@ def switch_language(request):
     language = request.POST.get("language", "")
     if language not in dict(settings.LANGUAGES):
         messages.error(request, _("That language is not available."))
-        return redirect(_safe_next(request))
+        return HttpResponseRedirect(_safe_next(request))
     if request.user.is_authenticated and request.user.language != language:
         services.user_update_preferences(actor=request.user, language=language)
     translation.activate(language)
-    response = redirect(_safe_next(request))
+    response = HttpResponseRedirect(_safe_next(request))
     response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, max_age=settings.LANGUAGE_COOKIE_AGE, samesite="Lax", secure=request.is_secure())  # fmt: skip
     return response
 
@@ -92,7 +98,7 @@ def two_factor_setup(request):
             otp_login(request, device)
             two_factor.forget_requirement(request)
             messages.success(request, _("Two-factor sign-in is on. You will be asked for a code each time you sign in."))
-            return redirect(_safe_next(request))
+            return HttpResponseRedirect(_safe_next(request))
     url = two_factor.otpauth_url(request.user, secret)
     context = {"form": form, "qr": two_factor.qr_svg(url), "secret": two_factor.readable_secret(secret), "required": two_factor.is_required_by_project(request.user), "next": _safe_next(request, "")}  # fmt: skip
     return render(request, "accounts/two_factor_setup.html", context)
@@ -102,7 +108,7 @@ def two_factor_setup(request):
 def two_factor_verify(request):
     """After the password: the code from the authenticator app."""
     if request.user.is_verified():
-        return redirect(_safe_next(request))
+        return HttpResponseRedirect(_safe_next(request))
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         device = match_token(request.user, form.cleaned_data["token"])
@@ -111,7 +117,7 @@ def two_factor_verify(request):
             form.add_error("token", _("That code is not right, or it has expired. Type the code your app shows now."))
         else:
             otp_login(request, device)
-            return redirect(_safe_next(request))
+            return HttpResponseRedirect(_safe_next(request))
     return render(request, "accounts/two_factor_verify.html", {"form": form, "next": _safe_next(request, "")})
 
 

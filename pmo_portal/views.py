@@ -3,6 +3,7 @@ from django.db import connection
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
 
 from projects.models import APPROVER_ROLES, Membership, Role
 
@@ -11,6 +12,7 @@ from . import inbox
 HOME_PROJECTS = 10
 
 
+@require_GET
 @login_required
 def home(request):
     """Everyone starts here: my projects with my role in each, and what waits for me."""
@@ -26,6 +28,7 @@ def home(request):
     return render(request, "home.html", context)
 
 
+@require_GET
 @never_cache
 def healthz(request):
     """For load balancers and container health checks: the process answers and the database does too."""

@@ -5,7 +5,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import OrganizationKind
 from pmo_portal.forms import add_service_errors
@@ -24,6 +24,7 @@ def _page(request, queryset, size=PAGE_SIZE):
     return Paginator(queryset, size).get_page(request.GET.get("page"))
 
 
+@require_GET
 @login_required
 def project_list(request):
     projects = Project.objects.visible_to(request.user).select_related("client", "pmo_firm")
@@ -50,6 +51,7 @@ def project_create(request):
     return render(request, "projects/project_form.html", {"form": form, "creating": True})
 
 
+@require_GET
 @login_required
 def project_detail(request, code):
     project = get_for_perm_or_403(Project, request.user, "projects.view_project", code=code)
@@ -73,6 +75,7 @@ def project_edit(request, code):
     return render(request, "projects/project_form.html", {"form": form, "project": project})
 
 
+@require_GET
 @login_required
 def member_list(request, code):
     project = get_for_perm_or_403(Project, request.user, "projects.view_membership", code=code)
@@ -135,6 +138,7 @@ def member_remove(request, code, pk):
     return redirect("projects:members", code=code)
 
 
+@require_GET
 @login_required
 def audit_log(request, code):
     project = get_for_perm_or_403(Project, request.user, "projects.view_audit", code=code)

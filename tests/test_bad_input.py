@@ -1,0 +1,226 @@
+"""Hostile input to every form: never a 500, nothing saved from a rejected form, nothing invisible stored.
+
+FORMS lists every form a persona can post to. `test_every_post_url_is_covered` finds each URL
+that accepts a POST (from the URL-access table) and fails when FORMS misses one.
+
+For each form, each field in turn gets each hostile value while the others keep valid values;
+then all fields get the same hostile value at once; then the raw body carries invalid UTF-8;
+and finally a valid post without a CSRF token must be refused.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from urllib.parse import quote
+
+import pytest
+from django.contrib.auth.tokens import default_token_generator
+from django.forms.models import model_to_dict
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from accounts.models import Organization, User
+from projects.models import Membership, Project
+
+from .conftest import client_for
+from .test_url_access import TABLE
+
+HOSTILE = {
+    "huge": "x" * 10_000,
+    "nul": "abc\x00def",
+    "rtl_override": "invoice\u202egpj.exe",
+    "zero_width": "pmo\u200b\u200dadmin",
+    "full_width_digits": "２０２６-０４-０１",
+    "full_width_number": "１２３４５６",
+    "html": '<script>alert("pwned")</script>"><img src=x onerror=alert(1)>',
+    "sql": "'; DROP TABLE accounts_user; --",
+    "empty": "",
+}
+FORGED = "forged_id"  # replaced per form by the id of an object of the hidden project
+INVISIBLE = ("\x00", "\u202e", "\u200b", "\u200d")
+SCRIPT = '<script>alert("pwned")</script>'
+
+
+@dataclass
+class Form:
+    persona: str
+    url: Callable  # (world, client) -> url; may prepare the client (e.g. follow a reset link)
+    valid: Callable  # (world) -> dict of valid values
+    setup: Callable = lambda w: None  # noqa: E731
+    fields: list = field(default_factory=list)  # fields to fuzz; default: every key of `valid`
+
+
+def _project_data(w):
+    p = w.project
+    return {"code": p.code, "name": p.name, "description": "説明", "phase": p.phase, "start_date": "2026-04-01", "end_date": "2027-03-31", "default_language": "ja"}  # fmt: skip
+
+
+def _reset_url(name):
+    def build(w, client):
+        user = User.objects.get(pk=w.personas["pmo"].pk)  # fresh: a token depends on the current password
+        url = reverse(name, kwargs={"uidb64": urlsafe_base64_encode(force_bytes(user.pk)), "token": default_token_generator.make_token(user)})  # fmt: skip
+        chain = client.get(url, follow=True).redirect_chain
+        return chain[-1][0] if chain else url
+
+    return build
+
+
+def _with_device(w):
+    TOTPDevice.objects.create(user=w.personas["pmo"], name="app", confirmed=True)
+
+
+NEW_PASSWORD = {"new_password1": "Lantern-Harbor-42", "new_password2": "Lantern-Harbor-42"}
+
+FORMS: dict[str, Form] = {
+    "accounts:login": Form("anonymous", lambda w, c: reverse("accounts:login"), lambda w: {"username": "pmo", "password": "correct horse battery"}),  # fmt: skip
+    "accounts:logout": Form("pmo", lambda w, c: reverse("accounts:logout"), lambda w: {}),
+    "accounts:preferences": Form("pmo", lambda w, c: reverse("accounts:preferences"), lambda w: {"display_name": "Ken", "language": "ja", "time_zone": "Asia/Tokyo"}),  # fmt: skip
+    "accounts:language": Form("pmo", lambda w, c: reverse("accounts:language"), lambda w: {"language": "ko", "next": "/projects/"}),  # fmt: skip
+    "accounts:password_change": Form("pmo", lambda w, c: reverse("accounts:password_change"), lambda w: {"old_password": "correct horse battery", **NEW_PASSWORD}),  # fmt: skip
+    "accounts:password_reset": Form("anonymous", lambda w, c: reverse("accounts:password_reset"), lambda w: {"email": "pmo@example.test"}),  # fmt: skip
+    "accounts:password_reset_confirm": Form("anonymous", _reset_url("accounts:password_reset_confirm"), lambda w: dict(NEW_PASSWORD)),  # fmt: skip
+    "accounts:invitation": Form("anonymous", _reset_url("accounts:invitation"), lambda w: dict(NEW_PASSWORD)),
+    "accounts:two_factor_setup": Form("pmo", lambda w, c: reverse("accounts:two_factor_setup"), lambda w: {"token": "123456", "next": "/"}),  # fmt: skip
+    "accounts:two_factor_verify": Form("pmo", lambda w, c: reverse("accounts:two_factor_verify"), lambda w: {"token": "123456", "next": "/"}, setup=_with_device),  # fmt: skip
+    "accounts:two_factor_disable": Form("pmo", lambda w, c: reverse("accounts:two_factor_disable"), lambda w: {}),
+    "projects:create": Form(
+        "pmo",
+        lambda w, c: reverse("projects:create"),
+        lambda w: {**_project_data(w), "code": "NEW-1", "client": w.orgs.client.pk, "client_forged": FORGED},
+    ),
+    "projects:edit": Form("pmo", lambda w, c: reverse("projects:edit", kwargs={"code": w.project.code}), _project_data),  # fmt: skip
+    "projects:member_invite": Form(
+        "pmo",
+        lambda w, c: reverse("projects:member_invite", kwargs={"code": w.project.code}),
+        lambda w: {"email": "new@example.test", "display_name": "New", "role": "vendor", "vendor": w.orgs.vendor_a.pk, "vendor_forged": FORGED},  # fmt: skip
+    ),
+    "projects:member_edit": Form(
+        "pmo",
+        lambda w, c: reverse("projects:member_edit", kwargs={"code": w.project.code, "pk": w.membership("vendor_a").pk}),
+        lambda w: {"role": "vendor", "vendor": w.orgs.vendor_a.pk, "new_vendor_name": "", "vendor_forged": FORGED},
+    ),
+    "projects:member_remove": Form(
+        "pmo",
+        lambda w, c: reverse("projects:member_remove", kwargs={"code": w.project.code, "pk": w.membership("vendor_a").pk}),  # fmt: skip
+        lambda w: {},
+    ),
+}
+
+
+@dataclass
+class World:
+    personas: dict
+    project: Project
+    hidden_project: Project
+    orgs: object
+    initial_members: dict = field(default_factory=dict)
+
+    def membership(self, persona):
+        """The persona's membership as it was at the start (a form may have removed it since)."""
+        return self.initial_members[persona]
+
+    @property
+    def members(self):
+        """Persona -> membership in its own project, as the URL-access table's cases expect."""
+        return self.initial_members
+
+
+@pytest.fixture
+def world(personas, project, hidden_project, orgs):
+    members = {name: Membership.objects.get(user=user) for name, user in personas.items() if user is not None}
+    return World(personas=personas, project=project, hidden_project=hidden_project, orgs=orgs, initial_members=members)
+
+
+def snapshot():
+    """Everything a form could save (audit and lockout logs are expected to grow, so they are left out)."""
+    state = {}
+    for model, skip in [(Organization, ()), (User, ("last_login",)), (Project, ("updated_at",)), (Membership, ()), (TOTPDevice, ("throttling_failure_timestamp", "throttling_failure_count", "last_used_at"))]:  # fmt: skip
+        rows = model.objects.order_by("pk")
+        state[model.__name__] = [{k: v for k, v in model_to_dict(r).items() if k not in skip} for r in rows]
+    return state
+
+
+def _variants(form, world):
+    """(label, data) pairs: one hostile value per field, then every field hostile at once."""
+    valid = form.valid(world)
+    forged_fields = {k: v for k, v in valid.items() if v == FORGED}
+    valid = {k: v for k, v in valid.items() if k not in forged_fields}
+    for name in form.fields or list(valid):
+        for label, value in HOSTILE.items():
+            yield f"{name}={label}", {**valid, name: value}
+    for label, value in HOSTILE.items():
+        yield f"all={label}", dict.fromkeys(valid, value)
+    # Forged ids: an object of the hidden project where the form expects one of this project.
+    stranger = world.orgs.other_client.pk
+    for key in forged_fields:
+        yield f"{key}", {**valid, key.removesuffix("_forged"): stranger}
+
+
+def _check(response, before, label, client):
+    assert response.status_code < 500, f"{label}: HTTP {response.status_code}"
+    after = snapshot()
+    if response.status_code != 302:
+        assert after == before, f"{label}: rejected (HTTP {response.status_code}) but data changed"
+    stored = repr(after)
+    for ch in INVISIBLE:
+        assert ch not in stored, f"{label}: stored an invisible character U+{ord(ch):04X}"
+    return after
+
+
+@pytest.mark.parametrize("form_name", list(FORMS))
+def test_hostile_values_are_refused_cleanly(form_name, world):
+    form = FORMS[form_name]
+    form.setup(world)
+    for label, data in _variants(form, world):
+        user = User.objects.filter(pk=getattr(world.personas[form.persona], "pk", None)).first()
+        client = client_for(user)
+        url = form.url(world, client)
+        before = snapshot()
+        response = client.post(url, data)
+        _check(response, before, f"{form_name} {label}", client)
+        if user is not None and response.status_code == 302:
+            page = client_for(User.objects.filter(pk=user.pk).first()).get(reverse("projects:members", kwargs={"code": world.project.code}))  # fmt: skip
+            assert SCRIPT not in page.content.decode(), f"{form_name} {label}: unescaped script on the page"
+
+
+@pytest.mark.parametrize("form_name", list(FORMS))
+def test_invalid_utf8_is_refused_cleanly(form_name, world):
+    form = FORMS[form_name]
+    form.setup(world)
+    valid = {k: v for k, v in form.valid(world).items() if v != FORGED}
+    for name in [*valid, "unexpected_field"]:
+        client = client_for(User.objects.filter(pk=getattr(world.personas[form.persona], "pk", None)).first())
+        url = form.url(world, client)
+        body = "&".join(f"{k}={quote(str(v))}" for k, v in valid.items() if k != name) + f"&{name}=%FF%FE%C3%28abc"
+        before = snapshot()
+        response = client.generic("POST", url, body.encode(), content_type="application/x-www-form-urlencoded")
+        _check(response, before, f"{form_name} {name}=invalid-utf8", client)
+
+
+@pytest.mark.parametrize("form_name", list(FORMS))
+def test_a_post_without_csrf_token_is_refused(form_name, world):
+    form = FORMS[form_name]
+    form.setup(world)
+    user = world.personas[form.persona]
+    client = client_for(user, enforce_csrf_checks=True)
+    url = form.url(world, client)
+    before = snapshot()
+    response = client.post(url, {k: v for k, v in form.valid(world).items() if v != FORGED})
+    assert response.status_code == 403
+    assert snapshot() == before
+
+
+def test_every_post_url_is_covered(world):
+    """Each URL that accepts a POST (anything but 405 Method Not Allowed) must be in FORMS."""
+    login = reverse("accounts:login")
+    missing = []
+    for name, cases in TABLE.items():
+        url = reverse(name, kwargs=cases[0].kwargs(world))
+        for persona in ("anonymous", "pmo"):
+            response = client_for(world.personas[persona]).post(url, {})
+            sent_to_sign_in = response.status_code == 302 and response["Location"].startswith(login)
+            if response.status_code != 405 and not sent_to_sign_in and name not in FORMS:
+                missing.append(f"{name} ({persona}: HTTP {response.status_code})")
+                break
+    assert missing == [], f"POST URLs without hostile-input coverage: {missing}"
