@@ -27,6 +27,24 @@ class AuditEventQuerySet(models.QuerySet):
         )
 
 
+# What each verb means, in words people read on the audit page. Apps add theirs as they come.
+VERB_LABELS = {
+    "auth.login": _("signed in"),
+    "auth.logout": _("signed out"),
+    "auth.login_failed": _("failed to sign in"),
+    "auth.locked_out": _("was locked out after too many attempts"),
+    "auth.two_factor_enabled": _("turned on two-factor sign-in"),
+    "auth.two_factor_disabled": _("turned off two-factor sign-in"),
+    "auth.two_factor_failed": _("typed a wrong two-factor code"),
+    "user.preferences": _("changed their settings"),
+    "project.create": _("created the project"),
+    "project.update": _("changed the project"),
+    "membership.invite": _("added a member"),
+    "membership.change": _("changed a member's role"),
+    "membership.remove": _("removed a member"),
+}
+
+
 class AuditEvent(models.Model):
     """One thing somebody did. Append-only: the ORM refuses changes, and so does the database (a trigger)."""
 
@@ -67,6 +85,10 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.occurred_at:%Y-%m-%d %H:%M:%S} {self.verb} {self.object_repr}"
+
+    @property
+    def verb_label(self):
+        return VERB_LABELS.get(self.verb, self.verb)
 
     def save(self, *args, **kwargs):
         if not self._state.adding:
