@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -36,10 +37,30 @@ class SignInView(auth_views.LoginView):
     redirect_authenticated_user = True
 
 
-class InvitationView(auth_views.PasswordResetConfirmView):
+class PasswordChangeView(auth_views.PasswordChangeView):
+    success_url = reverse_lazy("accounts:password_change_done")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        audit.record(actor=self.request.user, verb="auth.password_changed", obj=self.request.user)
+        return response
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    success_url = reverse_lazy("accounts:password_reset_complete")
+    audit_verb = "auth.password_reset"
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        audit.record(actor=form.user, verb=self.audit_verb, obj=form.user)
+        return response
+
+
+class InvitationView(PasswordResetConfirmView):
     """The link in an invitation e-mail: the new member chooses a password and is signed in."""
 
     template_name = "registration/invitation_accept.html"
+    audit_verb = "auth.invitation_accepted"
     post_reset_login = True
     post_reset_login_backend = "django.contrib.auth.backends.ModelBackend"
     success_url = "/"

@@ -24,6 +24,26 @@ def _fast_and_quiet(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 
+@pytest.fixture(autouse=True)
+def _english_by_default():
+    """Each test starts in English: a request signed in as a Japanese user leaves Japanese active."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _tasks_in_process():
+    """Tasks run where they are sent, so a test sees their effect at once; `celery_worker` turns this off."""
+    from pmo_portal.celery import app
+
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = eager
+
+
 @pytest.fixture
 def orgs(db):
     return SimpleNamespace(
@@ -137,5 +157,6 @@ def celery_worker(transactional_db):
             pytest.fail(message)
         pytest.skip(message)
     app.conf.task_always_eager = False
+    app.control.purge()  # nothing left over from an earlier run reaches this worker
     with start_worker(app, perform_ping_check=False, pool="solo", loglevel="WARNING", shutdown_timeout=10) as worker:
         yield worker

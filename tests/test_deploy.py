@@ -11,7 +11,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _manage(*args, env_extra=None, tmp_path=None):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    # The defaults are under test: none of the portal's own variables leak in from the caller (or CI).
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_") and k not in {"DATABASE_URL", "CELERY_BROKER_URL"}}  # fmt: skip
     env.update(env_extra or {})
     if tmp_path is not None:
         env["DJANGO_VAR_DIR"] = str(tmp_path)

@@ -110,3 +110,10 @@ def test_the_audit_page_lists_events_newest_first(pmo, security, project):
     audit.record(actor=pmo, verb="second.thing", project=project)
     html = client_for(security).get(reverse("projects:audit", kwargs={"code": project.code})).content.decode()
     assert html.index("second.thing") < html.index("first.thing")
+
+
+def test_password_changes_are_recorded(pmo):
+    client = client_for(pmo)
+    response = client.post(reverse("accounts:password_change"), {"old_password": "correct horse battery", "new_password1": "Lantern-Harbor-42", "new_password2": "Lantern-Harbor-42"})  # fmt: skip
+    assert response.status_code == 302
+    assert AuditEvent.objects.get(verb="auth.password_changed").actor == pmo
