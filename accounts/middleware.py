@@ -83,9 +83,9 @@ class TwoFactorRequiredMiddleware:
 
     def __call__(self, request):
         user = request.user
-        if user.is_authenticated and not user.is_verified() and not self._is_open(request.path_info):
-            need = two_factor.requirement(request)
-            if need is not None:
+        if user.is_authenticated and not user.is_verified():
+            need = two_factor.requirement(request)  # remembered in the session when the answer is "no"
+            if need is not None and not self._is_open(request.path_info):
                 target = "accounts:two_factor_verify" if need == "verify" else "accounts:two_factor_setup"
                 url = f"{redirect(target).url}?{urlencode({'next': request.get_full_path()})}"
                 if getattr(request, "htmx", False):

@@ -61,6 +61,14 @@ class InvitationView(PasswordResetConfirmView):
 
     template_name = "registration/invitation_accept.html"
     audit_verb = "auth.invitation_accepted"
+
+    def dispatch(self, *args, **kwargs):
+        # The invitee has no session or language cookie yet: greet them in the language of their account.
+        invitee = self.get_user(kwargs["uidb64"])
+        if invitee is not None:
+            translation.activate(invitee.language)
+            self.request.LANGUAGE_CODE = invitee.language
+        return super().dispatch(*args, **kwargs)
     post_reset_login = True
     post_reset_login_backend = "django.contrib.auth.backends.ModelBackend"
     success_url = "/"

@@ -24,23 +24,21 @@ def _bad_char(value: str, allow_newlines: bool) -> str | None:
     return None
 
 
-def validate_single_line(value: str) -> None:
-    """Names, codes, titles: no control, format or invisible characters."""
-    ch = _bad_char(value or "", allow_newlines=False)
+def _refuse_hidden_characters(value: str, allow_newlines: bool) -> None:
+    ch = _bad_char(value or "", allow_newlines=allow_newlines)
     if ch is not None:
         raise ValidationError(
             _("Remove the invisible or control character (U+%(code)04X) from this text."),
             code="invisible_character",
             params={"code": ord(ch)},
         )
+
+
+def validate_single_line(value: str) -> None:
+    """Names, codes, titles: no control, format or invisible characters."""
+    _refuse_hidden_characters(value, allow_newlines=False)
 
 
 def validate_multi_line(value: str) -> None:
     """Descriptions and comments: line breaks and tabs are fine, hidden characters are not."""
-    ch = _bad_char(value or "", allow_newlines=True)
-    if ch is not None:
-        raise ValidationError(
-            _("Remove the invisible or control character (U+%(code)04X) from this text."),
-            code="invisible_character",
-            params={"code": ord(ch)},
-        )
+    _refuse_hidden_characters(value, allow_newlines=True)

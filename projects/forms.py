@@ -70,7 +70,7 @@ class ProjectCreateForm(OrganizationChoiceMixin, ProjectForm):
 
 
 class MemberForm(OrganizationChoiceMixin, forms.Form):
-    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    role = forms.ChoiceField(label=_("Role"), choices=[("", "---------"), *Role.choices])
     vendor = forms.ModelChoiceField(
         label=_("Vendor company"), queryset=Organization.objects.none(), required=False,
         help_text=_("Only for vendors: the company this person works for."),

@@ -95,6 +95,10 @@ class MembershipQuerySet(models.QuerySet):
             | Exists(viewer.filter(organization=OuterRef("organization")))
         )
 
+    def of_project(self, project):
+        """The members of one project, ready to list with their names and organizations."""
+        return self.filter(project=project).select_related("user", "organization")
+
 
 class Membership(models.Model):
     """A person's role in one project. Vendors belong to their vendor organization."""

@@ -55,7 +55,7 @@ def project_create(request):
 @login_required
 def project_detail(request, code):
     project = get_for_perm_or_403(Project, request.user, "projects.view_project", code=code)
-    members = Membership.objects.visible_to(request.user).filter(project=project).select_related("user", "organization")
+    members = Membership.objects.visible_to(request.user).of_project(project)
     context = {"project": project, "my_role_label": Role(role_in(request.user, project)).label, "members": members[:12], "member_count": members.count()}  # fmt: skip
     return render(request, "projects/project_detail.html", context)
 
@@ -79,7 +79,7 @@ def project_edit(request, code):
 @login_required
 def member_list(request, code):
     project = get_for_perm_or_403(Project, request.user, "projects.view_membership", code=code)
-    members = Membership.objects.visible_to(request.user).filter(project=project).select_related("user", "organization")
+    members = Membership.objects.visible_to(request.user).of_project(project)
     context = {"project": project, "page": _page(request, members), "can_manage": request.user.has_perm("projects.change_membership", project)}  # fmt: skip
     return render(request, "projects/member_list.html", context)
 
