@@ -24,6 +24,7 @@ run: setup migrate ## Set everything up, load the demo and serve on http://127.0
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: setup-test ## Install what the suite needs and run all of it (DATABASE_URL / CELERY_BROKER_URL if set)
+	$(VENV)/bin/ruff check .
 	$(PY) manage.py check --fail-level WARNING
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest $(PYTEST_ARGS)

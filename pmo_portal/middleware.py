@@ -17,7 +17,7 @@ class RequestContext:
     ip: str | None = None
 
 
-_current = contextvars.ContextVar("request_context", default=RequestContext())
+_current = contextvars.ContextVar("request_context", default=RequestContext())  # noqa: B039  (frozen, so safe to share)
 
 
 def current_request_context() -> RequestContext:

@@ -89,10 +89,6 @@ class AuditEvent(models.Model):
     def __str__(self):
         return f"{self.occurred_at:%Y-%m-%d %H:%M:%S} {self.verb} {self.object_repr}"
 
-    @property
-    def verb_label(self):
-        return VERB_LABELS.get(self.verb, self.verb)
-
     def save(self, *args, **kwargs):
         if not self._state.adding:
             raise self.Immutable(_("Audit events cannot be changed."))
@@ -100,3 +96,7 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise self.Immutable(_("Audit events cannot be deleted."))
+
+    @property
+    def verb_label(self):
+        return VERB_LABELS.get(self.verb, self.verb)

@@ -5,7 +5,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from projects.models import APPROVER_ROLES, Membership, Role
+from projects.models import APPROVER_ROLES, Membership
 
 from . import inbox
 
@@ -22,7 +22,6 @@ def home(request):
         "memberships": mine.select_related("project", "project__client").order_by("-project__start_date")[:HOME_PROJECTS],  # fmt: skip
         "more_projects": mine.count() > HOME_PROJECTS,
         "is_approver": bool(roles & set(APPROVER_ROLES)),
-        "is_pmo": Role.PMO in roles or request.user.is_pmo_staff,
         "pending_count": inbox.pending_count(request.user),
     }
     return render(request, "home.html", context)

@@ -131,7 +131,7 @@ _HTML_NOISE = [
 ]
 _HTML_TAG = re.compile(r"<[^>]*>", re.S)
 _ATTRIBUTE = re.compile(
-    r"""\s(%s)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>"']+))""" % "|".join(map(re.escape, VISIBLE_ATTRIBUTES)), re.I
+    r"""\s({})\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>"']+))""".format("|".join(map(re.escape, VISIBLE_ATTRIBUTES))), re.I
 )
 _ENTITY = re.compile(r"&(?:[A-Za-z][A-Za-z0-9]*|#\d+|#x[0-9A-Fa-f]+);")
 
