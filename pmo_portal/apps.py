@@ -9,5 +9,7 @@ class PortalConfig(AppConfig):
     def ready(self):
         from django.contrib import admin
 
+        from . import reminders  # noqa: F401  (registers the built-in reminder kinds)
+
         # Only superusers administer through Django admin; staff flags grant nothing.
         admin.site.has_permission = lambda request: request.user.is_active and request.user.is_superuser

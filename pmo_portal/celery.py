@@ -3,9 +3,21 @@
 import os
 
 from celery import Celery
+from celery.signals import worker_process_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pmo_portal.settings")
 
 app = Celery("pmo_portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+app.autodiscover_tasks(related_name="notification_tasks")  # reminders and the daily digest
+
+
+@worker_process_init.connect
+def _lower_priority(**kwargs):
+    """Each worker process renders PDFs at a lower CPU priority than the web server (DESIGN.md §4)."""
+    from django.conf import settings
+
+    niceness = getattr(settings, "CELERY_WORKER_NICENESS", 0)
+    if niceness:
+        os.nice(niceness)

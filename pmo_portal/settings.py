@@ -17,6 +17,7 @@ import secrets
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
@@ -287,6 +288,26 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "unacked_restore_interval": 60,
 }
 CELERY_TIMEZONE = "UTC"
+# When Redis is down, publishing gives up quickly: the job row is saved and the sweep sends it later.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+CELERY_BROKER_TRANSPORT_OPTIONS["socket_connect_timeout"] = 2
+CELERY_BEAT_SCHEDULE = {
+    "sweep-exports": {"task": "pmo_portal.tasks.sweep_exports", "schedule": env.float("EXPORT_SWEEP_SECONDS", default=60.0)},
+}
+# Reminders every hour (five past, away from the top-of-hour rush); the daily digest at 08:00 Asia/Tokyo.
+# Beat keeps UTC (CELERY_TIMEZONE): 08:00 in Tokyo is 23:00 UTC the day before (Japan has no summer time).
+CELERY_BEAT_SCHEDULE |= {
+    "send-due-reminders": {"task": "pmo_portal.notification_tasks.send_due_reminders", "schedule": crontab(minute=5)},
+    "send-daily-digests": {"task": "pmo_portal.notification_tasks.send_daily_digests", "schedule": crontab(hour=23, minute=0)},  # fmt: skip
+}
+# Workers lower their own CPU priority so that web pages stay fast while a PDF renders.
+CELERY_WORKER_NICENESS = env.int("CELERY_WORKER_NICENESS", default=10)
+
+# Export jobs: a worker holds a job for a lease it renews while rendering; a job gets this many attempts.
+EXPORT_LEASE_SECONDS = env.int("EXPORT_LEASE_SECONDS", default=120)
+EXPORT_MAX_ATTEMPTS = env.int("EXPORT_MAX_ATTEMPTS", default=3)
+# A queued job still untouched after this long is sent to the broker again by the sweep.
+EXPORT_REQUEUE_AFTER_SECONDS = env.int("EXPORT_REQUEUE_AFTER_SECONDS", default=120)
 
 # ---------------------------------------------------------------------------
 # Forms and UI
@@ -311,6 +332,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
     "loggers": {
         "axes": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }
 

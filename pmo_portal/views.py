@@ -22,7 +22,7 @@ def home(request):
         "memberships": mine.select_related("project", "project__client").order_by("-project__start_date")[:HOME_PROJECTS],  # fmt: skip
         "more_projects": mine.count() > HOME_PROJECTS,
         "is_approver": bool(roles & set(APPROVER_ROLES)),
-        "pending_count": inbox.pending_count(request.user),
+        "pending_count": inbox.pending_count_cached(request.user),
     }
     return render(request, "home.html", context)
 

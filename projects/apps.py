@@ -5,3 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class ProjectsConfig(AppConfig):
     name = "projects"
     verbose_name = _("Projects")
+
+    def ready(self):
+        # Registrations: the project brief PDF (exports); sign-offs in the approval inbox and notifications.
+        from . import exports, signoffs  # noqa: F401

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Organization, OrganizationKind
 from pmo_portal.validators import validate_single_line
 
-from .models import Project, Role
+from .models import Project, Role, SignOffRequest
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -13,7 +13,7 @@ DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 class ProjectForm(forms.ModelForm):
     class Meta:
         model = Project
-        fields = ["code", "name", "description", "phase", "start_date", "end_date", "default_language", "require_two_factor"]  # fmt: skip
+        fields = ["code", "name", "description", "phase", "start_date", "end_date", "default_language", "require_two_factor", "approval_reminder_days"]  # fmt: skip
         widgets = {"start_date": DATE_INPUT, "end_date": DATE_INPUT, "description": forms.Textarea(attrs={"rows": 4})}
 
     def clean_code(self):
@@ -105,3 +105,11 @@ class InviteForm(MemberForm):
         help_text=_("How the name appears to others, e.g. 山田 花子. Used only for someone new to the portal."),
     )  # fmt: skip
     field_order = ["email", "display_name", "role", "vendor", "new_vendor_name"]
+
+
+class SignOffRequestForm(forms.ModelForm):
+    class Meta:
+        model = SignOffRequest
+        fields = ["title", "summary", "details", "approver_role"]
+        widgets = {"details": forms.Textarea(attrs={"rows": 5})}
+        help_texts = {"details": _("Optional: anything the approver should know, or where to find the document.")}

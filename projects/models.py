@@ -1,9 +1,11 @@
 from django.conf import settings
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, FSMModelMixin, transition
 
 from accounts.models import Organization, OrganizationKind
 from pmo_portal.validators import validate_multi_line, validate_single_line
@@ -62,6 +64,10 @@ class Project(models.Model):
     require_two_factor = models.BooleanField(
         _("require two-factor sign-in"), default=False,
         help_text=_("PMO staff, client PMs and security officers of this project must sign in with an authenticator app."),
+    )  # fmt: skip
+    approval_reminder_days = models.PositiveSmallIntegerField(
+        _("remind approvers after (working days)"), default=3, validators=[MaxValueValidator(60)],
+        help_text=_("When something has waited longer than this many working days (Monday to Friday) for a decision, its approvers get a reminder each working day. 0 turns the reminders off."),
     )  # fmt: skip
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -128,3 +134,105 @@ class Membership(models.Model):
 
     def __str__(self):
         return f"{self.user} · {self.get_role_display()}"
+
+
+# --- sign-off requests -----------------------------------------------------------------------------------
+
+
+class SignOffStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for sign-off")
+    APPROVED = "approved", _("Signed off")
+    REJECTED = "rejected", _("Rejected")
+
+
+SIGNOFF_APPROVER_ROLES = [(Role.CLIENT_PM.value, Role.CLIENT_PM.label), (Role.SECURITY.value, Role.SECURITY.label)]
+
+
+class SignOffQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """PMO staff, client PMs and security officers of the project; vendors and readers see none."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(
+            Exists(Membership.objects.filter(project=OuterRef("project"), user=user, role__in=FULL_VIEW_ROLES))
+        )
+
+    def waiting_for(self, user):
+        """Pending requests this user may decide: they hold the asked-for role and did not ask themselves."""
+        if not user.is_authenticated:
+            return self.none()
+        holds_role = Membership.objects.filter(project=OuterRef("project"), user=user, role=OuterRef("approver_role"))
+        return (
+            self.filter(status=SignOffStatus.PENDING)
+            .filter(Exists(holds_role))
+            .exclude(requested_by=user)
+            .select_related("project", "requested_by")
+            .order_by("created_at", "pk")
+        )
+
+
+class SignOffRequest(FSMModelMixin, models.Model):
+    """The PMO asks the client PM (or the security officer) to sign something off, e.g. meeting minutes."""
+
+    project = models.ForeignKey(Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name="signoffs")
+    title = models.CharField(
+        _("what to sign off"), max_length=200, validators=[validate_single_line],
+        help_text=_("e.g. Kick-off meeting minutes"),
+    )  # fmt: skip
+    summary = models.CharField(
+        _("in one sentence"), max_length=300, validators=[validate_single_line],
+        help_text=_("One plain sentence the approver reads first: what it is and what signing off means."),
+    )  # fmt: skip
+    details = models.TextField(_("details"), blank=True, max_length=5000, validators=[validate_multi_line])
+    approver_role = models.CharField(_("who signs off"), max_length=16, choices=SIGNOFF_APPROVER_ROLES)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("requested by"), on_delete=models.PROTECT, related_name="+"
+    )
+    status = FSMField(_("status"), max_length=16, choices=SignOffStatus.choices, default=SignOffStatus.PENDING, protected=True)  # fmt: skip
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("decided by"), on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+",
+    )  # fmt: skip
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    comment = models.TextField(_("comment"), blank=True, max_length=2000, validators=[validate_multi_line])
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+
+    objects = SignOffQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("sign-off request")
+        verbose_name_plural = _("sign-off requests")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["project", "-created_at"], name="signoff_project_recent"),
+            models.Index(fields=["project", "approver_role", "created_at"], condition=Q(status="pending"), name="signoff_pending"),  # fmt: skip
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=SignOffStatus.values), name="signoff_status_valid"),
+            models.CheckConstraint(condition=Q(approver_role__in=[Role.CLIENT_PM, Role.SECURITY]), name="signoff_approver_role_valid"),  # fmt: skip
+            models.CheckConstraint(
+                condition=Q(status="pending", decided_by__isnull=True, decided_at__isnull=True)
+                | (~Q(status="pending") & Q(decided_by__isnull=False, decided_at__isnull=False)),
+                name="signoff_decided_has_who_and_when",
+            ),
+            models.CheckConstraint(condition=~Q(status="rejected", comment=""), name="signoff_rejection_has_reason"),
+            models.CheckConstraint(condition=~Q(decided_by=models.F("requested_by")), name="signoff_not_own_request"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("projects:signoff_detail", kwargs={"code": self.project.code, "pk": self.pk})
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == SignOffStatus.PENDING
+
+    @transition(field=status, source=SignOffStatus.PENDING, target=SignOffStatus.APPROVED)
+    def approve(self, *, by, comment: str = "") -> None:
+        self.decided_by, self.decided_at, self.comment = by, timezone.now(), comment
+
+    @transition(field=status, source=SignOffStatus.PENDING, target=SignOffStatus.REJECTED)
+    def reject(self, *, by, comment: str) -> None:
+        self.decided_by, self.decided_at, self.comment = by, timezone.now(), comment

@@ -2,7 +2,7 @@
 
 import rules
 
-from .models import Membership, Project, Role
+from .models import Membership, Project, Role, SignOffRequest
 
 
 def role_in(user, project: Project) -> str | None:
@@ -45,3 +45,18 @@ rules.add_perm("projects.add_membership", is_pmo)
 rules.add_perm("projects.change_membership", is_pmo)
 rules.add_perm("projects.delete_membership", is_pmo)
 rules.add_perm("projects.view_audit", has_role(Role.PMO, Role.SECURITY, Role.CLIENT_PM))
+
+
+@rules.predicate
+def is_asked_to_sign_off(user, signoff):
+    """Holds the role the request asks for, and did not ask themselves (separation of duties)."""
+    return (
+        isinstance(signoff, SignOffRequest)
+        and signoff.requested_by_id != user.pk
+        and role_in(user, signoff.project) == signoff.approver_role
+    )
+
+
+rules.add_perm("projects.view_signoff", has_role(Role.PMO, Role.CLIENT_PM, Role.SECURITY))
+rules.add_perm("projects.add_signoff", is_pmo)
+rules.add_perm("projects.decide_signoff", is_asked_to_sign_off)

@@ -1,4 +1,4 @@
-"""Every state change of projects and memberships: one function each (DESIGN.md §4)."""
+"""Every state change of projects, memberships and sign-off requests: one function each (DESIGN.md §4)."""
 
 from datetime import date
 
@@ -12,14 +12,15 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from accounts.models import Organization, OrganizationKind
-from pmo_portal import audit
+from pmo_portal import audit, notifications
 from pmo_portal.emails import send_on_commit
+from pmo_portal.inbox import AlreadyDecided
 
-from .models import Membership, Project, Role
+from .models import Membership, Project, Role, SignOffRequest
 
 User = get_user_model()
 
-PROJECT_AUDIT_FIELDS = ("code", "name", "description", "phase", "start_date", "end_date", "default_language", "require_two_factor", "client")  # fmt: skip
+PROJECT_AUDIT_FIELDS = ("code", "name", "description", "phase", "start_date", "end_date", "default_language", "require_two_factor", "approval_reminder_days", "client")  # fmt: skip
 MEMBERSHIP_AUDIT_FIELDS = ("user", "role", "organization")
 
 
@@ -150,3 +151,87 @@ def membership_remove(*, actor, membership: Membership) -> None:
             _require_another_pmo(membership)
         audit.record(actor=actor, verb="membership.remove", obj=membership, project=membership.project, before=audit.snapshot(membership, MEMBERSHIP_AUDIT_FIELDS))  # fmt: skip
         membership.delete()
+
+
+# --- sign-off requests -----------------------------------------------------------------------------------
+
+SIGNOFF_AUDIT_FIELDS = ("title", "summary", "approver_role", "status", "comment")
+
+
+def _notify_approvers(*, actor, signoff: SignOffRequest) -> None:
+    approvers = User.objects.filter(
+        memberships__project=signoff.project, memberships__role=signoff.approver_role, is_active=True
+    ).exclude(pk=actor.pk)
+    for approver in approvers:
+        notifications.notify(
+            recipient=approver, kind="signoff.requested", project=signoff.project, obj=signoff,
+            url=signoff.get_absolute_url(), params={"requester": str(actor), "title": signoff.title, "summary": signoff.summary},
+        )  # fmt: skip
+
+
+def signoff_request(
+    *, actor, project: Project, title: str, summary: str, details: str = "", approver_role: str
+) -> SignOffRequest:
+    """PMO staff ask the project's client PM (or security officer) to sign something off."""
+    with transaction.atomic():
+        project = Project.objects.select_for_update().get(pk=project.pk)
+        if not Membership.objects.filter(project=project, user=actor, role=Role.PMO).exists():
+            raise PermissionDenied(_("Only PMO staff of this project can ask for a sign-off."))
+        if approver_role not in (Role.CLIENT_PM, Role.SECURITY):
+            raise ValidationError({"approver_role": _("Choose the client PM or the security officer.")})
+        if not Membership.objects.filter(project=project, role=approver_role, user__is_active=True).exclude(user=actor).exists():  # fmt: skip
+            raise ValidationError({"approver_role": _("Nobody in this project has the role %(role)s yet. Invite them first.") % {"role": Role(approver_role).label}})  # fmt: skip
+        signoff = SignOffRequest(project=project, title=title.strip(), summary=summary.strip(), details=details.strip(), approver_role=approver_role, requested_by=actor)  # fmt: skip
+        signoff.full_clean(exclude=["status"])  # the protected state field changes only by transition
+        signoff.save()
+        audit.record(actor=actor, verb="signoff.request", obj=signoff, project=project, after=audit.snapshot(signoff, SIGNOFF_AUDIT_FIELDS))  # fmt: skip
+        _notify_approvers(actor=actor, signoff=signoff)
+    return signoff
+
+
+def _lock_for_decision(*, actor, signoff: SignOffRequest) -> SignOffRequest:
+    """Re-read and lock the request, then check that the actor may decide it and that nobody did yet."""
+    signoff = SignOffRequest.objects.select_for_update(of=("self",)).select_related("project", "requested_by").get(pk=signoff.pk)  # fmt: skip
+    if signoff.requested_by_id == actor.pk:
+        raise PermissionDenied(_("Nobody can decide their own request. Someone else must sign it off."))
+    if not Membership.objects.filter(project=signoff.project, user=actor, role=signoff.approver_role).exists():
+        raise PermissionDenied(_("Only the %(role)s of this project can decide this request.") % {"role": Role(signoff.approver_role).label})  # fmt: skip
+    if not signoff.is_pending:
+        raise AlreadyDecided(
+            _("This request was already decided by %(person)s (%(decision)s).") % {"person": signoff.decided_by, "decision": signoff.get_status_display()},  # fmt: skip
+            code="already_decided",
+        )
+    return signoff
+
+
+def _decide(*, actor, signoff: SignOffRequest, verb: str, before: dict) -> SignOffRequest:
+    signoff.full_clean(exclude=["status"])  # the protected state field changes only by transition
+    signoff.save()
+    before, after = audit.changed(before, audit.snapshot(signoff, SIGNOFF_AUDIT_FIELDS))
+    audit.record(actor=actor, verb=verb, obj=signoff, project=signoff.project, before=before, after=after)
+    notifications.notify(
+        recipient=signoff.requested_by, kind="signoff.decided", project=signoff.project, obj=signoff,
+        url=signoff.get_absolute_url(),
+        params={"approver": str(actor), "title": signoff.title, "decision": signoff.status, "comment": signoff.comment},
+    )  # fmt: skip
+    return signoff
+
+
+def signoff_approve(*, actor, signoff: SignOffRequest, comment: str = "") -> SignOffRequest:
+    """The asked-for approver signs it off. Exactly one decision wins when two arrive at once."""
+    with transaction.atomic():
+        signoff = _lock_for_decision(actor=actor, signoff=signoff)
+        before = audit.snapshot(signoff, SIGNOFF_AUDIT_FIELDS)
+        signoff.approve(by=actor, comment=comment.strip())
+        return _decide(actor=actor, signoff=signoff, verb="signoff.approve", before=before)
+
+
+def signoff_reject(*, actor, signoff: SignOffRequest, comment: str) -> SignOffRequest:
+    """The asked-for approver refuses, saying why, so the PMO team can put it right."""
+    with transaction.atomic():
+        signoff = _lock_for_decision(actor=actor, signoff=signoff)
+        if not comment.strip():
+            raise ValidationError({"comment": _("Say why you reject it, so that the PMO team can put it right.")})
+        before = audit.snapshot(signoff, SIGNOFF_AUDIT_FIELDS)
+        signoff.reject(by=actor, comment=comment.strip())
+        return _decide(actor=actor, signoff=signoff, verb="signoff.reject", before=before)

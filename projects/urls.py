@@ -14,4 +14,7 @@ urlpatterns = [
     path("<str:code>/members/<int:pk>/edit/", views.member_edit, name="member_edit"),
     path("<str:code>/members/<int:pk>/remove/", views.member_remove, name="member_remove"),
     path("<str:code>/audit/", views.audit_log, name="audit"),
+    path("<str:code>/signoffs/", views.signoff_list, name="signoffs"),
+    path("<str:code>/signoffs/new/", views.signoff_create, name="signoff_create"),
+    path("<str:code>/signoffs/<int:pk>/", views.signoff_detail, name="signoff_detail"),
 ]

@@ -8,13 +8,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import OrganizationKind
+from pmo_portal import inbox
 from pmo_portal.forms import add_service_errors
+from pmo_portal.inbox_views import ApproveForm, RejectForm
 from pmo_portal.models import AuditEvent
 from pmo_portal.permissions import get_for_perm_or_403, require_perm
 
 from . import services
-from .forms import InviteForm, MemberForm, ProjectCreateForm, ProjectForm
-from .models import Membership, Project, Role
+from .forms import InviteForm, MemberForm, ProjectCreateForm, ProjectForm, SignOffRequestForm
+from .models import Membership, Project, Role, SignOffRequest
 from .rules import role_in
 
 PAGE_SIZE = 25
@@ -144,3 +146,41 @@ def audit_log(request, code):
     project = get_for_perm_or_403(Project, request.user, "projects.view_audit", code=code)
     events = AuditEvent.objects.visible_to(request.user).filter(project=project).select_related("actor")
     return render(request, "projects/audit_log.html", {"project": project, "page": _page(request, events, 50)})
+
+
+# --- sign-off requests -----------------------------------------------------------------------------------
+
+
+@require_GET
+@login_required
+def signoff_list(request, code):
+    project = get_for_perm_or_403(Project, request.user, "projects.view_signoff", code=code)
+    signoffs = SignOffRequest.objects.visible_to(request.user).filter(project=project).select_related("requested_by", "decided_by")  # fmt: skip
+    context = {"project": project, "page": _page(request, signoffs), "can_request": request.user.has_perm("projects.add_signoff", project)}  # fmt: skip
+    return render(request, "projects/signoff_list.html", context)
+
+
+@login_required
+def signoff_create(request, code):
+    project = get_for_perm_or_403(Project, request.user, "projects.add_signoff", code=code)
+    form = SignOffRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            signoff = services.signoff_request(actor=request.user, project=project, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The sign-off request is sent. We will tell you when it is decided."))
+            return redirect(signoff.get_absolute_url())
+    return render(request, "projects/signoff_form.html", {"form": form, "project": project})
+
+
+@require_GET
+@login_required
+def signoff_detail(request, code, pk):
+    signoff = get_for_perm_or_403(SignOffRequest, request.user, "projects.view_signoff", project__code=code, pk=pk)
+    context = {"project": signoff.project, "signoff": signoff}
+    if signoff.is_pending and request.user.has_perm("projects.decide_signoff", signoff):
+        # Decided through the inbox's own URLs, so the transition lives in one view only.
+        context |= {"can_decide": True, "decision_item": inbox.InboxItem(inbox.get_kind("signoff"), signoff), "approve_form": ApproveForm(), "reject_form": RejectForm()}  # fmt: skip
+    return render(request, "projects/signoff_detail.html", context)

@@ -21,9 +21,12 @@ from django.utils.http import urlsafe_base64_encode
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import Organization, User
-from projects.models import Membership, Project
+from pmo_portal.models import NotificationPreference
+from pmo_portal.notifications import kinds as notification_kinds
+from projects.models import Membership, Project, SignOffRequest
 
 from .conftest import client_for
+from .factories import notification_for, pending_signoff
 from .test_url_access import TABLE
 
 HOSTILE = {
@@ -53,7 +56,7 @@ class Form:
 
 def _project_data(w):
     p = w.project
-    return {"code": p.code, "name": p.name, "description": "説明", "phase": p.phase, "start_date": "2026-04-01", "end_date": "2027-03-31", "default_language": "ja"}  # fmt: skip
+    return {"code": p.code, "name": p.name, "description": "説明", "phase": p.phase, "start_date": "2026-04-01", "end_date": "2027-03-31", "default_language": "ja", "approval_reminder_days": 3}  # fmt: skip
 
 
 def _reset_url(name):
@@ -100,11 +103,41 @@ FORMS: dict[str, Form] = {
         lambda w, c: reverse("projects:member_edit", kwargs={"code": w.project.code, "pk": w.membership("vendor_a").pk}),
         lambda w: {"role": "vendor", "vendor": w.orgs.vendor_a.pk, "new_vendor_name": "", "vendor_forged": FORGED},
     ),
+    "exports:start": Form(
+        "pmo",
+        lambda w, c: reverse("exports:start", kwargs={"kind": "project_brief", "object_id": w.project.pk}),
+        lambda w: {"language": "ja"},
+    ),
     "projects:member_remove": Form(
         "pmo",
         lambda w, c: reverse("projects:member_remove", kwargs={"code": w.project.code, "pk": w.membership("vendor_a").pk}),  # fmt: skip
         lambda w: {},
     ),
+    "projects:signoff_create": Form(
+        "pmo",
+        lambda w, c: reverse("projects:signoff_create", kwargs={"code": w.project.code}),
+        lambda w: {"title": "キックオフ議事録", "summary": "4月1日のキックオフ会議の議事録です。", "details": "", "approver_role": "client_pm"},  # fmt: skip
+    ),
+    "inbox:approve": Form(
+        "client_pm",
+        lambda w, c: reverse("inbox:approve", kwargs={"kind": "signoff", "pk": pending_signoff(w.project).pk}),
+        lambda w: {"comment": "確認しました。", "next": "/projects/"},
+    ),
+    "inbox:reject": Form(
+        "client_pm",
+        lambda w, c: reverse("inbox:reject", kwargs={"kind": "signoff", "pk": pending_signoff(w.project).pk}),
+        lambda w: {"comment": "第3章が抜けています。", "next": "/projects/"},
+    ),
+    "notifications:settings": Form(
+        "pmo", lambda w, c: reverse("notifications:settings"), lambda w: {kind.key: "digest" for kind in notification_kinds()}
+    ),
+    "notifications:read": Form(
+        "pmo",
+        lambda w, c: reverse("notifications:read", kwargs={"pk": notification_for(w.personas["pmo"]).pk}),
+        lambda w: {"next": "/notifications/"},
+    ),
+    "notifications:open": Form("pmo", lambda w, c: reverse("notifications:open", kwargs={"pk": notification_for(w.personas["pmo"]).pk}), lambda w: {}),  # fmt: skip
+    "notifications:read_all": Form("pmo", lambda w, c: reverse("notifications:read_all"), lambda w: {}),
 }
 
 
@@ -135,7 +168,7 @@ def world(personas, project, hidden_project, orgs):
 def snapshot():
     """Everything a form could save (audit and lockout logs are expected to grow, so they are left out)."""
     state = {}
-    for model, skip in [(Organization, ()), (User, ("last_login",)), (Project, ("updated_at",)), (Membership, ()), (TOTPDevice, ("throttling_failure_timestamp", "throttling_failure_count", "last_used_at"))]:  # fmt: skip
+    for model, skip in [(Organization, ()), (User, ("last_login",)), (Project, ("updated_at",)), (Membership, ()), (TOTPDevice, ("throttling_failure_timestamp", "throttling_failure_count", "last_used_at")), (SignOffRequest, ()), (NotificationPreference, ())]:  # fmt: skip
         rows = model.objects.order_by("pk")
         state[model.__name__] = [{k: v for k, v in model_to_dict(r).items() if k not in skip} for r in rows]
     return state

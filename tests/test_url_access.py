@@ -16,7 +16,7 @@ from django.apps import apps
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from .conftest import client_for
-from .factories import UserFactory
+from .factories import UserFactory, notification_for, pending_signoff
 
 PERSONAS = ["anonymous", "pmo", "client_pm", "security", "vendor_a", "vendor_b", "reader", "outsider"]
 
@@ -52,6 +52,17 @@ class World:
     project: object
     hidden_project: object
     members: dict = field(default_factory=dict)  # persona -> Membership in its own project
+
+
+def pmo_export(w, done=False):
+    """An export of the project brief that the PMO consultant asked for (rendered when `done`)."""
+    from pmo_portal.models import ExportJob
+    from pmo_portal.tasks import run_export
+
+    job = ExportJob.objects.create(kind="project_brief", object_id=str(w.project.pk), title="Brief", project=w.project, language="en", requested_by=w.members["pmo"].user)  # fmt: skip
+    if done:
+        run_export(str(job.pk))
+    return job
 
 
 TABLE: dict[str, list[Case]] = {
@@ -114,11 +125,80 @@ TABLE: dict[str, list[Case]] = {
             method="post",
         ),
     ],
+    # exports: only the requester sees a job; the document's own permission is checked again
+    "exports:list": [Case(SIGNED_IN_200)],
+    "exports:start": [
+        Case(EVERYONE_405, kwargs=lambda w: {"kind": "project_brief", "object_id": w.project.pk}, note="POST only"),
+        Case(statuses(members=302), kwargs=lambda w: {"kind": "project_brief", "object_id": w.project.pk}, method="post"),  # fmt: skip
+        Case(statuses(members=404, outsider=302), kwargs=lambda w: {"kind": "project_brief", "object_id": w.hidden_project.pk}, method="post"),  # fmt: skip
+    ],
+    "exports:detail": [Case(statuses(pmo=200, others=404), kwargs=lambda w: {"pk": pmo_export(w).pk})],
+    "exports:download": [
+        Case(statuses(pmo=200, others=404), kwargs=lambda w: {"pk": pmo_export(w, done=True).pk}),
+        Case(statuses(members=404), kwargs=lambda w: {"pk": pmo_export(w).pk}, note="not finished yet"),
+    ],
     "projects:audit": [
         Case(
             statuses(pmo=200, client_pm=200, security=200, vendor_a=403, vendor_b=403, reader=403),
             kwargs=lambda w: {"code": w.project.code},
         ),
+    ],
+    # sign-offs: PMO asks, the client PM (here) or security officer decides; vendors and readers see none
+    "projects:signoffs": [
+        Case(statuses(pmo=200, client_pm=200, security=200, vendor_a=403, vendor_b=403, reader=403), kwargs=lambda w: {"code": w.project.code}),  # fmt: skip
+        Case(statuses(members=404, outsider=200), kwargs=lambda w: {"code": w.hidden_project.code}),
+    ],
+    "projects:signoff_create": [
+        Case(statuses(pmo=200, others=403), kwargs=lambda w: {"code": w.project.code}),
+        Case(statuses(members=404, outsider=403), kwargs=lambda w: {"code": w.hidden_project.code}),
+    ],
+    "projects:signoff_detail": [
+        Case(
+            statuses(pmo=200, client_pm=200, security=200, vendor_a=404, vendor_b=404, reader=404),
+            kwargs=lambda w: {"code": w.project.code, "pk": pending_signoff(w.project).pk},
+        ),
+        Case(statuses(members=404, outsider=200), kwargs=lambda w: {"code": w.hidden_project.code, "pk": pending_signoff(w.hidden_project).pk}),  # fmt: skip
+        Case(
+            statuses(members=404),
+            kwargs=lambda w: {"code": w.hidden_project.code, "pk": pending_signoff(w.project).pk},
+            note="a real sign-off under the wrong project code",
+        ),
+    ],
+    # approval inbox: everyone has one; deciding needs the asked-for role, never one's own request
+    "inbox:list": [Case(SIGNED_IN_200)],
+    "inbox:approve": [
+        Case(EVERYONE_405, kwargs=lambda w: {"kind": "signoff", "pk": pending_signoff(w.project).pk}, note="POST only"),
+        Case(
+            statuses(client_pm=302, pmo=403, security=403, vendor_a=404, vendor_b=404, reader=404),
+            kwargs=lambda w: {"kind": "signoff", "pk": pending_signoff(w.project).pk},
+            method="post",
+            note="the PMO requester and the security officer see it but may not decide it",
+        ),
+        Case(statuses(members=404, outsider=302), kwargs=lambda w: {"kind": "signoff", "pk": pending_signoff(w.hidden_project).pk}, method="post"),  # fmt: skip
+        Case(statuses(members=404), kwargs=lambda w: {"kind": "no-such-kind", "pk": pending_signoff(w.project).pk}, method="post"),  # fmt: skip
+        Case(statuses(members=404), kwargs=lambda w: {"kind": "signoff", "pk": "not-a-number"}, method="post"),
+    ],
+    "inbox:reject": [
+        Case(EVERYONE_405, kwargs=lambda w: {"kind": "signoff", "pk": pending_signoff(w.project).pk}, note="POST only"),
+        Case(
+            statuses(client_pm=200, pmo=403, security=403, vendor_a=404, vendor_b=404, reader=404),
+            kwargs=lambda w: {"kind": "signoff", "pk": pending_signoff(w.project).pk},
+            method="post",
+            note="an empty rejection is refused with the form again (a reason is required)",
+        ),
+    ],
+    # notifications: private to their recipient
+    "notifications:list": [Case(SIGNED_IN_200)],
+    "notifications:menu": [Case(SIGNED_IN_200)],
+    "notifications:settings": [Case(SIGNED_IN_200)],
+    "notifications:read_all": [Case(EVERYONE_405, note="POST only"), Case(statuses(members=302, outsider=302), method="post")],  # fmt: skip
+    "notifications:read": [
+        Case(EVERYONE_405, kwargs=lambda w: {"pk": notification_for(w.members["pmo"].user).pk}, note="POST only"),
+        Case(statuses(pmo=302, others=404), kwargs=lambda w: {"pk": notification_for(w.members["pmo"].user).pk}, method="post"),  # fmt: skip
+    ],
+    "notifications:open": [
+        Case(EVERYONE_405, kwargs=lambda w: {"pk": notification_for(w.members["pmo"].user).pk}, note="POST only"),
+        Case(statuses(pmo=302, others=404), kwargs=lambda w: {"pk": notification_for(w.members["pmo"].user).pk}, method="post"),  # fmt: skip
     ],
 }
 

@@ -11,6 +11,16 @@
     });
   }
 
+  // htmx leaves 4xx answers unswapped by default. The inbox answers 409 ("already decided by …") and
+  // 422 (the form with its errors) with HTML meant to replace the item, so let those through.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var status = event.detail.xhr.status;
+    if (status === 409 || status === 422) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
     var role = document.querySelector("form select#id_role");
     if (role && document.getElementById("div_id_vendor")) {

@@ -71,6 +71,7 @@ def _project_form_data(project):
         "start_date": project.start_date.isoformat(),
         "end_date": project.end_date.isoformat(),
         "default_language": project.default_language,
+        "approval_reminder_days": project.approval_reminder_days,
     }
 
 

@@ -16,3 +16,23 @@ def test_a_task_sent_through_redis_is_run_by_a_worker(celery_worker):
     while not mail.outbox and time.monotonic() < deadline:
         time.sleep(0.1)
     assert [m.subject for m in mail.outbox] == ["[PMO Portal] ping"]
+
+
+def test_an_export_travels_through_redis_and_is_rendered_by_the_worker(celery_worker, pmo, project):
+    from django.db import transaction
+
+    from pmo_portal import exports
+    from pmo_portal.models import ExportJob, ExportStatus
+
+    with transaction.atomic():  # the task is sent when this commits, as in a request
+        job = exports.export_request(actor=pmo, kind="project_brief", obj=project, language="ko")
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        job.refresh_from_db()
+        if job.is_finished:
+            break
+        time.sleep(0.2)
+    assert (job.status, job.attempts, job.progress) == (ExportStatus.DONE, 1, 100)
+    assert job.enqueued_at is not None
+    assert job.file.read(5) == b"%PDF-"
+    assert ExportJob.objects.count() == 1

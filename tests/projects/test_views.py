@@ -18,7 +18,7 @@ from ..factories import MembershipFactory, ProjectFactory
 def test_pmo_creates_a_project_for_a_new_client(pmo):
     response = client_for(pmo).post(
         reverse("projects:create"),
-        {"new_client_name": "北星物流", "code": "hk-wms", "name": "倉庫管理", "phase": "planning", "start_date": "2026-07-01", "end_date": "2027-03-31", "default_language": "ja"},  # fmt: skip
+        {"new_client_name": "北星物流", "code": "hk-wms", "name": "倉庫管理", "phase": "planning", "start_date": "2026-07-01", "end_date": "2027-03-31", "default_language": "ja", "approval_reminder_days": 3},  # fmt: skip
     )
     project = Project.objects.get(code="HK-WMS")
     assert response["Location"] == reverse("projects:member_invite", kwargs={"code": "HK-WMS"})
@@ -27,7 +27,7 @@ def test_pmo_creates_a_project_for_a_new_client(pmo):
 
 
 def test_a_project_needs_a_client(pmo):
-    response = client_for(pmo).post(reverse("projects:create"), {"code": "X1", "name": "X", "phase": "planning", "start_date": "2026-07-01", "end_date": "2027-03-31", "default_language": "ja"})  # fmt: skip
+    response = client_for(pmo).post(reverse("projects:create"), {"code": "X1", "name": "X", "phase": "planning", "start_date": "2026-07-01", "end_date": "2027-03-31", "default_language": "ja", "approval_reminder_days": 3})  # fmt: skip
     assert response.status_code == 200
     assert "Choose an organization or type the name of a new one." in response.content.decode()
     assert not Project.objects.filter(code="X1").exists()

@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from accounts.models import Organization, OrganizationKind, User
-from projects.models import Membership, Phase, Project, Role
+from projects.models import Membership, Phase, Project, Role, SignOffRequest
 
 DEFAULT_PASSWORD = "pmo-demo-2026"
 
@@ -57,6 +57,12 @@ HIDDEN_PROJECT = {
     "default_language": "ja",
 }
 
+DEMO_SIGNOFF = {
+    "title": "キックオフ会議 議事録 (Kick-off meeting minutes)",
+    "summary": "4月1日のキックオフ会議の決定事項（範囲・体制・次の予定）です。内容に同意される場合は承認してください。",
+    "approver_role": Role.CLIENT_PM,
+}
+
 
 class Command(BaseCommand):
     help = "Create (or refresh) the demo organizations, personas and projects."
@@ -92,6 +98,9 @@ class Command(BaseCommand):
         hidden = self._project(HIDDEN_PROJECT, client=orgs["other_client"], pmo_firm=orgs["pmo"])
         Membership.objects.update_or_create(project=hidden, user=people["pmo"], defaults={"role": Role.PMO, "organization": orgs["pmo"]})  # fmt: skip
         Membership.objects.update_or_create(project=hidden, user=people["hidden-pm"], defaults={"role": Role.CLIENT_PM, "organization": orgs["other_client"]})  # fmt: skip
+
+        # One sign-off waiting in the client PM's approval inbox.
+        SignOffRequest.objects.get_or_create(project=main, title=DEMO_SIGNOFF["title"], defaults={**DEMO_SIGNOFF, "requested_by": people["pmo"]})  # fmt: skip
 
         self.stdout.write(self.style.SUCCESS(f"Demo data ready: projects {main.code} and {hidden.code}."))
         self.stdout.write("Sign in as: " + ", ".join(u for u in PEOPLE if u != "hidden-pm") + f" (password: {password})")

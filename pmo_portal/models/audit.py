@@ -45,6 +45,10 @@ VERB_LABELS = {
     "membership.invite": _("added a member"),
     "membership.change": _("changed a member's role"),
     "membership.remove": _("removed a member"),
+    "user.notification_preferences": _("changed how they are notified"),
+    "signoff.request": _("asked for a sign-off"),
+    "signoff.approve": _("signed off"),
+    "signoff.reject": _("rejected a sign-off request"),
 }
 
 
