@@ -7,7 +7,6 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils import translation
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
@@ -15,21 +14,10 @@ from django_otp import match_token
 
 from pmo_portal import audit
 from pmo_portal.forms import add_service_errors
+from pmo_portal.http import safe_next
 
 from . import services, two_factor
 from .forms import PreferencesForm, SignInForm, TokenForm
-
-
-def _safe_next(request, default: str = "/") -> str:
-    """Where to go after a form: a path on this site only (never another host, never a view name)."""
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if (
-        target.startswith("/")
-        and target.isprintable()
-        and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure())
-    ):
-        return target
-    return default
 
 
 class SignInView(auth_views.LoginView):
@@ -102,11 +90,11 @@ def switch_language(request):
     language = request.POST.get("language", "")
     if language not in dict(settings.LANGUAGES):
         messages.error(request, _("That language is not available."))
-        return HttpResponseRedirect(_safe_next(request))
+        return HttpResponseRedirect(safe_next(request))
     if request.user.is_authenticated and request.user.language != language:
         services.user_update_preferences(actor=request.user, language=language)
     translation.activate(language)
-    response = HttpResponseRedirect(_safe_next(request))
+    response = HttpResponseRedirect(safe_next(request))
     response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, max_age=settings.LANGUAGE_COOKIE_AGE, samesite="Lax", secure=request.is_secure())  # fmt: skip
     return response
 
@@ -127,9 +115,9 @@ def two_factor_setup(request):
             otp_login(request, device)
             two_factor.forget_requirement(request)
             messages.success(request, _("Two-factor sign-in is on. You will be asked for a code each time you sign in."))
-            return HttpResponseRedirect(_safe_next(request))
+            return HttpResponseRedirect(safe_next(request))
     url = two_factor.otpauth_url(request.user, secret)
-    context = {"form": form, "qr": two_factor.qr_svg(url), "secret": two_factor.readable_secret(secret), "required": two_factor.is_required_by_project(request.user), "next": _safe_next(request, "")}  # fmt: skip
+    context = {"form": form, "qr": two_factor.qr_svg(url), "secret": two_factor.readable_secret(secret), "required": two_factor.is_required_by_project(request.user), "next": safe_next(request, "")}  # fmt: skip
     return render(request, "accounts/two_factor_setup.html", context)
 
 
@@ -137,7 +125,7 @@ def two_factor_setup(request):
 def two_factor_verify(request):
     """After the password: the code from the authenticator app."""
     if request.user.is_verified():
-        return HttpResponseRedirect(_safe_next(request))
+        return HttpResponseRedirect(safe_next(request))
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         device = match_token(request.user, form.cleaned_data["token"])
@@ -146,8 +134,8 @@ def two_factor_verify(request):
             form.add_error("token", _("That code is not right, or it has expired. Type the code your app shows now."))
         else:
             otp_login(request, device)
-            return HttpResponseRedirect(_safe_next(request))
-    return render(request, "accounts/two_factor_verify.html", {"form": form, "next": _safe_next(request, "")})
+            return HttpResponseRedirect(safe_next(request))
+    return render(request, "accounts/two_factor_verify.html", {"form": form, "next": safe_next(request, "")})
 
 
 @require_POST

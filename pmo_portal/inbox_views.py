@@ -7,13 +7,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from . import inbox
 from .forms import add_service_errors
+from .http import safe_next
 from .validators import validate_multi_line
 
 PAGE_SIZE = 20
@@ -56,13 +56,6 @@ def _item(request, kind_key: str, pk: str) -> inbox.InboxItem:
     return inbox.InboxItem(kind, obj)
 
 
-def _safe_next(request) -> str | None:
-    target = request.POST.get("next") or ""
-    if target.startswith("/") and target.isprintable() and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):  # fmt: skip
-        return target
-    return None
-
-
 def _decide(request, kind_key, pk, form_class, decision: str):
     item = _item(request, kind_key, pk)
     form = form_class(request.POST)
@@ -73,7 +66,7 @@ def _decide(request, kind_key, pk, form_class, decision: str):
             if request.htmx:
                 return render(request, "inbox/_item_done.html", {"item": item, "notice": " ".join(error.messages)}, status=409)  # fmt: skip
             messages.warning(request, " ".join(error.messages))
-            return redirect(_safe_next(request) or "inbox:list")
+            return redirect(safe_next(request, None) or "inbox:list")
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -81,11 +74,11 @@ def _decide(request, kind_key, pk, form_class, decision: str):
             if request.htmx:
                 return render(request, "inbox/_item_done.html", {"item": item, "done": done})
             messages.success(request, f"{done} {item.summary}")
-            return redirect(_safe_next(request) or "inbox:list")
+            return redirect(safe_next(request, None) or "inbox:list")
     forms_ = {"approve_form": form if decision == "approve" else ApproveForm(), "reject_form": form if decision == "reject" else RejectForm()}  # fmt: skip
     if request.htmx:
         return render(request, "inbox/_item.html", {"item": item, **forms_}, status=422)
-    return render(request, "inbox/decide.html", {"item": item, "decision": decision, "next": _safe_next(request), **forms_})  # fmt: skip
+    return render(request, "inbox/decide.html", {"item": item, "decision": decision, "next": safe_next(request, None), **forms_})  # fmt: skip
 
 
 @require_POST

@@ -6,11 +6,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from . import notifications
+from .http import is_local_path, safe_next
 from .models import Delivery, Notification
 from .permissions import get_visible_or_404
 
@@ -27,13 +27,6 @@ class NotificationSettingsForm(forms.Form):
             self.fields[kind.key] = forms.ChoiceField(
                 label=kind.label, choices=Delivery.choices, initial=current.get(kind.key, kind.default_delivery)
             )
-
-
-def _safe_next(request, default: str) -> str:
-    target = request.POST.get("next") or ""
-    if target.startswith("/") and target.isprintable() and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):  # fmt: skip
-        return target
-    return default
 
 
 def _mine(request):
@@ -59,7 +52,7 @@ def notification_menu(request):
 def notification_read(request, pk):
     notification = get_visible_or_404(Notification, request.user, pk=pk)
     notifications.notification_mark_read(actor=request.user, notification=notification)
-    return redirect(_safe_next(request, default=reverse("notifications:list")))
+    return redirect(safe_next(request, default=reverse("notifications:list")))
 
 
 @require_POST
@@ -68,7 +61,7 @@ def notification_open(request, pk):
     """Mark it read and go to what it is about."""
     notification = get_visible_or_404(Notification, request.user, pk=pk)
     notifications.notification_mark_read(actor=request.user, notification=notification)
-    if notifications.is_local_path(notification.url):
+    if is_local_path(notification.url):
         return redirect(notification.url)
     return redirect("notifications:list")
 

@@ -28,11 +28,11 @@ from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.functional import Promise
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from . import audit
 from .emails import send_on_commit
+from .http import is_local_path
 from .models import Delivery, Notification, NotificationPreference
 
 
@@ -100,10 +100,6 @@ def deliveries_for(user) -> dict[str, str]:
     """Kind key -> delivery for every registered kind (one query)."""
     chosen = dict(NotificationPreference.objects.filter(user=user).values_list("kind", "delivery"))
     return {kind.key: chosen.get(kind.key, kind.default_delivery) for kind in _kinds.values()}
-
-
-def is_local_path(url: str) -> bool:
-    return bool(url) and url.startswith("/") and url_has_allowed_host_and_scheme(url, allowed_hosts=None)
 
 
 # --- services --------------------------------------------------------------------------------------------

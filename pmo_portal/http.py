@@ -1,0 +1,14 @@
+"""Small request helpers shared by the views of every app."""
+
+from django.utils.http import url_has_allowed_host_and_scheme
+
+
+def is_local_path(url: str) -> bool:
+    """A printable path on this site (never another host, a scheme, or a view name)."""
+    return bool(url) and url.startswith("/") and url.isprintable() and url_has_allowed_host_and_scheme(url, allowed_hosts=None)  # fmt: skip
+
+
+def safe_next(request, default: str | None = "/") -> str | None:
+    """Where to go after a form: the `next` the page sent, if it is a path on this site; else `default`."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    return target if is_local_path(target) else default
