@@ -123,3 +123,11 @@ def test_list_pages_run_a_constant_number_of_queries(url_name, grow, pmo, projec
     grow(world, 60)
     large = _queries(client, url)
     assert len(small) == len(large), f"{url_name}: {len(small)} queries with 5 rows, {len(large)} with 65:\n" + "\n".join(large)
+
+
+def test_the_project_tabs_mark_only_the_current_section(pmo, project):
+    for url_name, label in [("projects:detail", "Overview"), ("projects:members", "Members"), ("projects:signoffs", "Sign-offs")]:
+        html = client_for(pmo).get(reverse(url_name, kwargs={"code": project.code})).content.decode()
+        tabs = html[html.index('aria-label="Project sections"') :]
+        active = re.findall(r'class="nav-link active"[^>]*>([^<]+)<', tabs[: tabs.index("</nav>")])
+        assert active == [label], f"{url_name}: {active}"
