@@ -133,7 +133,8 @@ def export_run(job: ExportJob) -> None:
     # The requester may have lost access since asking: the worker checks again.
     if not (spec.visible(job.requested_by).filter(pk=obj.pk).exists() and job.requested_by.has_perm(spec.permission, obj)):
         raise ExportFailed(_("You no longer have access to this document."))
-    document = spec.document(obj, job.language, job.requested_by)
+    with translation.override(job.language):  # titles and headings the kind writes come out in the PDF's language
+        document = spec.document(obj, job.language, job.requested_by)
     content = pdf.render_pdf(document, progress=lambda percent: _heartbeat(job, percent))
     # Deterministic name: a retry replaces its own earlier attempt. The row points at the file only
     # once it is complete, and downloads require DONE, so a half-written file is never served.

@@ -46,6 +46,8 @@ def test_export_pdf_from_the_project_page_end_to_end(pmo, project, tmp_path, dja
     assert download["Content-Type"] == "application/pdf"
     text = _pdf_text(b"".join(download.streaming_content), tmp_path)
     assert "保険金請求システム" in text and "보험금 청구 시스템" in text and "Claims system" in text
+    # Asked for in Japanese: the title and the contents are Japanese too, whatever the worker's language.
+    assert "プロジェクト概要" in text and "目次" in text and "Project brief" not in text
     assert AuditEvent.objects.filter(verb="export.request", actor=pmo).exists()
     page = client.get(reverse("exports:detail", kwargs={"pk": job.pk})).content.decode()
     assert reverse("exports:download", kwargs={"pk": job.pk}) in page
