@@ -1,12 +1,12 @@
 """Screens for PDF exports: start one, watch it (htmx polling), list mine, download."""
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from . import exports
+from .http import paginate
 from .models import ExportJob, ExportStatus
 from .permissions import require_perm
 
@@ -34,7 +34,7 @@ def export_start(request, kind, object_id):
 @login_required
 def export_list(request):
     jobs = ExportJob.objects.visible_to(request.user).select_related("project")
-    page = Paginator(jobs, 25).get_page(request.GET.get("page"))
+    page = paginate(request, jobs, 25)
     return render(request, "exports/list.html", {"page": page})
 
 

@@ -4,7 +4,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -13,7 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from . import inbox
 from .forms import add_service_errors
-from .http import safe_next
+from .http import paginate, safe_next
 from .validators import validate_multi_line
 
 PAGE_SIZE = 20
@@ -38,7 +37,7 @@ class RejectForm(forms.Form):
 @login_required
 def inbox_list(request):
     """What waits for my decision across all my projects, oldest first."""
-    page = Paginator(inbox.PendingItems(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, inbox.PendingItems(request.user), PAGE_SIZE)
     return render(request, "inbox/inbox.html", {"page": page, "approve_form": ApproveForm(), "reject_form": RejectForm()})
 
 

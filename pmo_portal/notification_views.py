@@ -3,14 +3,13 @@
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from . import notifications
-from .http import is_local_path, safe_next
+from .http import is_local_path, paginate, safe_next
 from .models import Delivery, Notification
 from .permissions import get_visible_or_404
 
@@ -36,7 +35,7 @@ def _mine(request):
 @require_GET
 @login_required
 def notification_list(request):
-    page = Paginator(_mine(request), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, _mine(request), PAGE_SIZE)
     return render(request, "notifications/list.html", {"page": page})
 
 

@@ -1,7 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -10,6 +9,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.models import OrganizationKind
 from pmo_portal import inbox
 from pmo_portal.forms import add_service_errors
+from pmo_portal.http import paginate
 from pmo_portal.inbox_views import ApproveForm, RejectForm
 from pmo_portal.models import AuditEvent
 from pmo_portal.permissions import get_for_perm_or_403, require_perm
@@ -22,15 +22,11 @@ from .rules import role_in
 PAGE_SIZE = 25
 
 
-def _page(request, queryset, size=PAGE_SIZE):
-    return Paginator(queryset, size).get_page(request.GET.get("page"))
-
-
 @require_GET
 @login_required
 def project_list(request):
     projects = Project.objects.visible_to(request.user).select_related("client", "pmo_firm")
-    return render(request, "projects/project_list.html", {"page": _page(request, projects)})
+    return render(request, "projects/project_list.html", {"page": paginate(request, projects, PAGE_SIZE)})
 
 
 @login_required
@@ -82,7 +78,7 @@ def project_edit(request, code):
 def member_list(request, code):
     project = get_for_perm_or_403(Project, request.user, "projects.view_membership", code=code)
     members = Membership.objects.visible_to(request.user).of_project(project)
-    context = {"project": project, "page": _page(request, members), "can_manage": request.user.has_perm("projects.change_membership", project)}  # fmt: skip
+    context = {"project": project, "page": paginate(request, members, PAGE_SIZE), "can_manage": request.user.has_perm("projects.change_membership", project)}  # fmt: skip
     return render(request, "projects/member_list.html", context)
 
 
@@ -145,7 +141,7 @@ def member_remove(request, code, pk):
 def audit_log(request, code):
     project = get_for_perm_or_403(Project, request.user, "projects.view_audit", code=code)
     events = AuditEvent.objects.visible_to(request.user).filter(project=project).select_related("actor")
-    return render(request, "projects/audit_log.html", {"project": project, "page": _page(request, events, 50)})
+    return render(request, "projects/audit_log.html", {"project": project, "page": paginate(request, events, 50)})
 
 
 # --- sign-off requests -----------------------------------------------------------------------------------
@@ -156,7 +152,7 @@ def audit_log(request, code):
 def signoff_list(request, code):
     project = get_for_perm_or_403(Project, request.user, "projects.view_signoff", code=code)
     signoffs = SignOffRequest.objects.visible_to(request.user).filter(project=project).select_related("requested_by", "decided_by")  # fmt: skip
-    context = {"project": project, "page": _page(request, signoffs), "can_request": request.user.has_perm("projects.add_signoff", project)}  # fmt: skip
+    context = {"project": project, "page": paginate(request, signoffs, PAGE_SIZE), "can_request": request.user.has_perm("projects.add_signoff", project)}  # fmt: skip
     return render(request, "projects/signoff_list.html", context)
 
 
