@@ -33,6 +33,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.functional import Promise
 
+from .http import per_request
+
 # Roles whose members can have items waiting for them (client PMs and security officers today).
 APPROVER_ROLES = ("client_pm", "security")
 
@@ -84,9 +86,7 @@ def pending_count(user) -> int:
 
 def pending_count_cached(user) -> int:
     """The same, remembered on the user object for the rest of the request (navbar and home page)."""
-    if "_inbox_pending_count" not in user.__dict__:
-        user.__dict__["_inbox_pending_count"] = pending_count(user)
-    return user.__dict__["_inbox_pending_count"]
+    return per_request(user, "_inbox_pending_count", lambda: pending_count(user))
 
 
 @dataclass(frozen=True)

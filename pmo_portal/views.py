@@ -5,7 +5,8 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from projects.models import APPROVER_ROLES, Membership
+from projects.models import Membership
+from projects.rules import approves_anywhere
 
 from . import inbox
 
@@ -17,11 +18,10 @@ HOME_PROJECTS = 10
 def home(request):
     """Everyone starts here: my projects with my role in each, and what waits for me."""
     mine = Membership.objects.filter(user=request.user)
-    roles = set(mine.values_list("role", flat=True).distinct())
     context = {
         "memberships": mine.select_related("project", "project__client").order_by("-project__start_date")[:HOME_PROJECTS],  # fmt: skip
         "more_projects": mine.count() > HOME_PROJECTS,
-        "is_approver": bool(roles & set(APPROVER_ROLES)),
+        "is_approver": approves_anywhere(request.user),
         "pending_count": inbox.pending_count_cached(request.user),
     }
     return render(request, "home.html", context)

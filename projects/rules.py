@@ -2,17 +2,23 @@
 
 import rules
 
-from .models import Membership, Project, Role, SignOffRequest
+from pmo_portal.http import per_request
+
+from .models import APPROVER_ROLES, Membership, Project, Role, SignOffRequest
 
 
 def role_in(user, project: Project) -> str | None:
     """The user's role in the project, remembered on the user object for the rest of the request."""
     if not user.is_authenticated or project is None:
         return None
-    cache = user.__dict__.setdefault("_project_roles", {})
-    if project.pk not in cache:
-        cache[project.pk] = Membership.objects.filter(user=user, project=project).values_list("role", flat=True).first()
-    return cache[project.pk]
+    return per_request(user, f"_project_role_{project.pk}", lambda: Membership.objects.filter(user=user, project=project).values_list("role", flat=True).first())  # fmt: skip
+
+
+def approves_anywhere(user) -> bool:
+    """A client PM or security officer in at least one project: has an approval inbox."""
+    if not user.is_authenticated:
+        return False
+    return per_request(user, "_approves_anywhere", lambda: Membership.objects.filter(user=user, role__in=APPROVER_ROLES).exists())  # fmt: skip
 
 
 def _project_of(obj) -> Project:
