@@ -24,10 +24,10 @@ PROJECT_AUDIT_FIELDS = ("code", "name", "description", "phase", "start_date", "e
 MEMBERSHIP_AUDIT_FIELDS = ("user", "role", "organization")
 
 
-def _require_role(actor, project: Project, *roles: str) -> None:
+def _require_role(actor, project: Project, *roles: str, message: str | None = None) -> None:
     """Fresh check of the actor's role (not the per-request cache): a service decides on current data."""
     if not Membership.objects.filter(project=project, user=actor, role__in=roles).exists():
-        raise PermissionDenied(_("Only PMO staff of this project can do this."))
+        raise PermissionDenied(message or _("Only PMO staff of this project can do this."))
 
 
 def organization_for_role(*, project: Project, role: str, vendor: Organization | None) -> Organization:
@@ -175,8 +175,7 @@ def signoff_request(
     """PMO staff ask the project's client PM (or security officer) to sign something off."""
     with transaction.atomic():
         project = Project.objects.select_for_update().get(pk=project.pk)
-        if not Membership.objects.filter(project=project, user=actor, role=Role.PMO).exists():
-            raise PermissionDenied(_("Only PMO staff of this project can ask for a sign-off."))
+        _require_role(actor, project, Role.PMO, message=_("Only PMO staff of this project can ask for a sign-off."))
         if approver_role not in (Role.CLIENT_PM, Role.SECURITY):
             raise ValidationError({"approver_role": _("Choose the client PM or the security officer.")})
         if not Membership.objects.filter(project=project, role=approver_role, user__is_active=True).exclude(user=actor).exists():  # fmt: skip
@@ -194,8 +193,7 @@ def _lock_for_decision(*, actor, signoff: SignOffRequest) -> SignOffRequest:
     signoff = SignOffRequest.objects.select_for_update(of=("self",)).select_related("project", "requested_by").get(pk=signoff.pk)  # fmt: skip
     if signoff.requested_by_id == actor.pk:
         raise PermissionDenied(_("Nobody can decide their own request. Someone else must sign it off."))
-    if not Membership.objects.filter(project=signoff.project, user=actor, role=signoff.approver_role).exists():
-        raise PermissionDenied(_("Only the %(role)s of this project can decide this request.") % {"role": Role(signoff.approver_role).label})  # fmt: skip
+    _require_role(actor, signoff.project, signoff.approver_role, message=_("Only the %(role)s of this project can decide this request.") % {"role": Role(signoff.approver_role).label})  # fmt: skip
     if not signoff.is_pending:
         raise AlreadyDecided(
             _("This request was already decided by %(person)s (%(decision)s).") % {"person": signoff.decided_by, "decision": signoff.get_status_display()},  # fmt: skip
