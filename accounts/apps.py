@@ -7,4 +7,4 @@ class AccountsConfig(AppConfig):
     verbose_name = _("People and organizations")
 
     def ready(self):
-        from . import signals  # noqa: F401  (audit of sign-in events)
+        from . import access_registry, rules, signals  # noqa: F401  (inbox, reminders, exports; permissions; sign-in audit)

@@ -10,3 +10,8 @@ def add_service_errors(form, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error)
+
+
+def error_sentences(form) -> str:
+    """Every error of a small POST-only form, as one line for a message shown after the redirect."""
+    return " ".join(str(error) for errors in form.errors.values() for error in errors)

@@ -299,6 +299,8 @@ CELERY_BEAT_SCHEDULE = {
 CELERY_BEAT_SCHEDULE |= {
     "send-due-reminders": {"task": "pmo_portal.notification_tasks.send_due_reminders", "schedule": crontab(minute=5)},
     "send-daily-digests": {"task": "pmo_portal.notification_tasks.send_daily_digests", "schedule": crontab(hour=23, minute=0)},  # fmt: skip
+    # Vendor access past its end date becomes "expired, to be removed on the system" (hourly, ten past).
+    "expire-grants": {"task": "accounts.tasks.expire_grants", "schedule": crontab(minute=10)},
 }
 # Workers lower their own CPU priority so that web pages stay fast while a PDF renders.
 CELERY_WORKER_NICENESS = env.int("CELERY_WORKER_NICENESS", default=10)
@@ -308,6 +310,10 @@ EXPORT_LEASE_SECONDS = env.int("EXPORT_LEASE_SECONDS", default=120)
 EXPORT_MAX_ATTEMPTS = env.int("EXPORT_MAX_ATTEMPTS", default=3)
 # A queued job still untouched after this long is sent to the broker again by the sweep.
 EXPORT_REQUEUE_AFTER_SECONDS = env.int("EXPORT_REQUEUE_AFTER_SECONDS", default=120)
+
+# Vendor access: the delegation memo (PDF) and the account lists uploaded for reconciliation (CSV).
+ACCESS_EVIDENCE_MAX_BYTES = env.int("ACCESS_EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)
+ACCESS_CSV_MAX_BYTES = env.int("ACCESS_CSV_MAX_BYTES", default=5 * 1024 * 1024)
 
 # ---------------------------------------------------------------------------
 # Forms and UI

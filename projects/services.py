@@ -24,7 +24,7 @@ PROJECT_AUDIT_FIELDS = ("code", "name", "description", "phase", "start_date", "e
 MEMBERSHIP_AUDIT_FIELDS = ("user", "role", "organization")
 
 
-def _require_role(actor, project: Project, *roles: str, message: str | None = None) -> None:
+def require_role(actor, project: Project, *roles: str, message: str | None = None) -> None:
     """Fresh check of the actor's role (not the per-request cache): a service decides on current data."""
     if not Membership.objects.filter(project=project, user=actor, role__in=roles).exists():
         raise PermissionDenied(message or _("Only PMO staff of this project can do this."))
@@ -71,7 +71,7 @@ def project_update(*, actor, project: Project, **changes) -> Project:
     """PMO staff edit a project's details; the trail keeps what changed."""
     with transaction.atomic():
         project = Project.objects.select_for_update().get(pk=project.pk)
-        _require_role(actor, project, Role.PMO)
+        require_role(actor, project, Role.PMO)
         before = audit.snapshot(project, PROJECT_AUDIT_FIELDS)
         for name, value in changes.items():
             setattr(project, name, value)
@@ -99,7 +99,7 @@ def membership_invite(
     email = email.strip().lower()
     with transaction.atomic():
         project = Project.objects.select_for_update().get(pk=project.pk)
-        _require_role(actor, project, Role.PMO)
+        require_role(actor, project, Role.PMO)
         organization = organization_for_role(project=project, role=role, vendor=vendor)
         user = User.objects.filter(email__iexact=email).first()
         created = user is None
@@ -129,7 +129,7 @@ def membership_change_role(*, actor, membership: Membership, role: str, vendor: 
     """PMO staff change what a member does in the project."""
     with transaction.atomic():
         membership = Membership.objects.select_for_update().select_related("project", "user").get(pk=membership.pk)
-        _require_role(actor, membership.project, Role.PMO)
+        require_role(actor, membership.project, Role.PMO)
         if membership.role == Role.PMO and role != Role.PMO:
             _require_another_pmo(membership)
         before = audit.snapshot(membership, MEMBERSHIP_AUDIT_FIELDS)
@@ -146,7 +146,7 @@ def membership_remove(*, actor, membership: Membership) -> None:
     """PMO staff take a person off the project. Their account stays; their history stays."""
     with transaction.atomic():
         membership = Membership.objects.select_for_update().select_related("project", "user").get(pk=membership.pk)
-        _require_role(actor, membership.project, Role.PMO)
+        require_role(actor, membership.project, Role.PMO)
         if membership.role == Role.PMO:
             _require_another_pmo(membership)
         audit.record(actor=actor, verb="membership.remove", obj=membership, project=membership.project, before=audit.snapshot(membership, MEMBERSHIP_AUDIT_FIELDS))  # fmt: skip
@@ -175,7 +175,7 @@ def signoff_request(
     """PMO staff ask the project's client PM (or security officer) to sign something off."""
     with transaction.atomic():
         project = Project.objects.select_for_update().get(pk=project.pk)
-        _require_role(actor, project, Role.PMO, message=_("Only PMO staff of this project can ask for a sign-off."))
+        require_role(actor, project, Role.PMO, message=_("Only PMO staff of this project can ask for a sign-off."))
         if approver_role not in (Role.CLIENT_PM, Role.SECURITY):
             raise ValidationError({"approver_role": _("Choose the client PM or the security officer.")})
         if not Membership.objects.filter(project=project, role=approver_role, user__is_active=True).exclude(user=actor).exists():  # fmt: skip
@@ -193,7 +193,7 @@ def _lock_for_decision(*, actor, signoff: SignOffRequest) -> SignOffRequest:
     signoff = SignOffRequest.objects.select_for_update(of=("self",)).select_related("project", "requested_by").get(pk=signoff.pk)  # fmt: skip
     if signoff.requested_by_id == actor.pk:
         raise PermissionDenied(_("Nobody can decide their own request. Someone else must sign it off."))
-    _require_role(actor, signoff.project, signoff.approver_role, message=_("Only the %(role)s of this project can decide this request.") % {"role": Role(signoff.approver_role).label})  # fmt: skip
+    require_role(actor, signoff.project, signoff.approver_role, message=_("Only the %(role)s of this project can decide this request.") % {"role": Role(signoff.approver_role).label})  # fmt: skip
     if not signoff.is_pending:
         raise AlreadyDecided(
             _("This request was already decided by %(person)s (%(decision)s).") % {"person": signoff.decided_by, "decision": signoff.get_status_display()},  # fmt: skip

@@ -10,24 +10,41 @@ and finally a valid post without a CSRF token must be refused.
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from urllib.parse import quote
 
 import pytest
 from django.contrib.auth.tokens import default_token_generator
 from django.forms.models import model_to_dict
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.models import Organization, User
+from accounts.models import (
+    AccessRequest,
+    AccessRequestItem,
+    Delegation,
+    Grant,
+    Organization,
+    PermissionLevel,
+    Reconciliation,
+    ReviewCampaign,
+    ReviewItem,
+    TargetSystem,
+    User,
+    VendorContract,
+    VendorPerson,
+)
 from pmo_portal.models import NotificationPreference
 from pmo_portal.notifications import kinds as notification_kinds
 from projects.models import Membership, Project, SignOffRequest
 
+from .access_factories import contract_for, delegation_for, level
 from .conftest import client_for
 from .factories import notification_for, pending_signoff
-from .test_url_access import TABLE
+from .test_url_access import TABLE, _grant, _req
 
 HOSTILE = {
     "huge": "x" * 10_000,
@@ -74,6 +91,34 @@ def _with_device(w):
 
 
 NEW_PASSWORD = {"new_password1": "Lantern-Harbor-42", "new_password2": "Lantern-Harbor-42"}
+
+def _today(days=0) -> str:
+    return (timezone.localdate() + timedelta(days=days)).isoformat()
+
+
+def _access_setup(w):
+    contract_for(w.project, w.orgs.vendor_a)
+    delegation_for(w.project, w.personas["pmo"])
+
+
+def _level_pk(w, name="Read only"):
+    return level(w.project, name).pk
+
+
+def _request(w, status):
+    return AccessRequest.objects.get(pk=_req(w, status)["pk"])
+
+
+def _access_url(name, target):
+    """The URL of an access form: the project's, or that of a request in a state, or of vendor A's grant."""
+
+    def build(w, client):
+        if target is None:
+            return reverse(name, kwargs={"code": w.project.code})
+        return reverse(name, kwargs=_grant(w) if target == "grant" else _req(w, target))
+
+    return build
+
 
 FORMS: dict[str, Form] = {
     "accounts:login": Form("anonymous", lambda w, c: reverse("accounts:login"), lambda w: {"username": "pmo", "password": "correct horse battery"}),  # fmt: skip
@@ -128,6 +173,43 @@ FORMS: dict[str, Form] = {
         lambda w, c: reverse("inbox:reject", kwargs={"kind": "signoff", "pk": pending_signoff(w.project).pk}),
         lambda w: {"comment": "第3章が抜けています。", "next": "/projects/"},
     ),
+    # vendor access: request forms
+    **{name: Form(persona, _access_url(name, target), valid, setup=_access_setup) for name, (persona, target, valid) in {
+        "access:request_create": ("vendor_a", None, lambda w: {"person": "", "new_name": "鈴木 一郎", "new_email": "suzuki@kaito.test", "new_job_role": "テスト担当", "levels": _level_pk(w), "start_date": _today(), "end_date": "", "justification": "結合テストのため。"}),  # fmt: skip
+        "access:request_edit": ("vendor_a", "draft", lambda w: {"levels": _level_pk(w), "start_date": _today(), "end_date": "", "justification": "結合テストのため。"}),  # fmt: skip
+        "access:request_submit": ("vendor_a", "draft", lambda w: {}),
+        "access:request_withdraw": ("vendor_a", "submitted", lambda w: {"comment": ""}),
+        "access:request_send_back": ("pmo", "submitted", lambda w: {"comment": "役割を書いてください。"}),
+        "access:request_forward": ("pmo", "submitted", lambda w: {"comment": ""}),
+        "access:request_reject": ("pmo", "submitted", lambda w: {"comment": "不要です。"}),
+        "access:request_provision": ("pmo", "approved", lambda w: {"delegation": w.project.delegations.get().pk, "comment": ""} | {f"login_{item.pk}": "tanaka" for item in _request(w, "approved").items.all()}),  # fmt: skip
+        "access:grant_extend": ("vendor_a", "grant", lambda w: {}),
+        "access:grant_change": ("vendor_a", "grant", lambda w: {"level": _level_pk(w, "Read and write"), "start_date": _today(), "end_date": _today(30), "justification": "更新作業のため。"}),  # fmt: skip
+        "access:grant_revoke": ("pmo", "grant", lambda w: {"reason": "異動のため"}),
+        "access:grant_confirm_revocation": ("pmo", "grant", lambda w: {"delegation": w.project.delegations.get().pk, "comment": ""}),  # fmt: skip
+        "access:grant_confirm_removal": ("pmo", "grant", lambda w: {"delegation": w.project.delegations.get().pk, "comment": ""}),  # fmt: skip
+    }.items()},
+    # vendor access: setup forms
+    "access:system_create": Form("pmo", lambda w, c: reverse("access:system_create", kwargs={"code": w.project.code}), lambda w: {"name": "請求API", "owner": "請求チーム", "description": "ステージング環境"}, setup=_access_setup),  # fmt: skip
+    "access:system_edit": Form("security", lambda w, c: reverse("access:system_edit", kwargs={"code": w.project.code, "pk": level(w.project).system_id}), lambda w: {"name": "Claims test DB", "owner": "Claims IT", "description": "テスト環境"}, setup=_access_setup),  # fmt: skip
+    "access:level_create": Form("security", lambda w, c: reverse("access:level_create", kwargs={"code": w.project.code, "pk": level(w.project).system_id}), lambda w: {"name": "管理者", "explanation": "設定を変更できます。", "risk": 3, "max_duration_days": 30}, setup=_access_setup),  # fmt: skip
+    "access:level_edit": Form("pmo", lambda w, c: reverse("access:level_edit", kwargs={"code": w.project.code, "pk": _level_pk(w)}), lambda w: {"name": "Read only", "explanation": "顧客データを読めます。", "risk": 1, "max_duration_days": 180}, setup=_access_setup),  # fmt: skip
+    "access:contract_create": Form("pmo", lambda w, c: reverse("access:contract_create", kwargs={"code": w.project.code}), lambda w: {"vendor": w.orgs.vendor_b.pk, "start_date": _today(), "end_date": _today(365), "contact_name": "김민수", "contact_email": "kim@hanbit.test", "vendor_forged": FORGED}, setup=_access_setup),  # fmt: skip
+    "access:contract_edit": Form("pmo", lambda w, c: reverse("access:contract_edit", kwargs={"code": w.project.code, "pk": contract_for(w.project, w.orgs.vendor_a).pk}), lambda w: {"start_date": _today(-30), "end_date": _today(300), "contact_name": "佐藤", "contact_email": "sato@kaito.test"}, setup=_access_setup),  # fmt: skip
+    "access:contract_end": Form("pmo", lambda w, c: reverse("access:contract_end", kwargs={"code": w.project.code, "pk": contract_for(w.project, w.orgs.vendor_a).pk}), lambda w: {"reason": "契約満了のため"}, setup=_access_setup),  # fmt: skip
+    "access:person_add": Form("vendor_a", lambda w, c: reverse("access:person_add", kwargs={"code": w.project.code, "pk": contract_for(w.project, w.orgs.vendor_a).pk}), lambda w: {"name": "鈴木 一郎", "email": "suzuki@kaito.test", "job_role": "テスト担当"}, setup=_access_setup),  # fmt: skip
+    "access:person_remove": Form("pmo", lambda w, c: reverse("access:person_remove", kwargs={"code": w.project.code, "pk": _request(w, "draft").person_id}), lambda w: {"reason": "退職のため"}, setup=_access_setup),  # fmt: skip
+    "access:person_request_removal": Form("vendor_a", lambda w, c: reverse("access:person_request_removal", kwargs={"code": w.project.code, "pk": _request(w, "draft").person_id}), lambda w: {"justification": "3月末で退職しました。"}, setup=_access_setup),  # fmt: skip
+    # The test client reads a file once; this memo gives its bytes each time it is posted.
+    "access:delegation_create": Form("security", lambda w, c: reverse("access:delegation_create", kwargs={"code": w.project.code}), lambda w: {"delegate": w.personas["pmo"].pk, "systems": [level(w.project).system_id], "max_risk": 2, "max_duration_days": 90, "valid_from": _today(), "valid_until": _today(180), "evidence": type("Memo", (), {"name": "覚書.pdf", "content_type": "application/pdf", "read": lambda self: b"%PDF-1.4\n%%EOF\n"})(), "note": "SEC-2026-014"}, setup=_access_setup),  # fmt: skip
+    "access:delegation_revoke": Form("security", lambda w, c: reverse("access:delegation_revoke", kwargs={"code": w.project.code, "pk": w.project.delegations.get().pk}), lambda w: {"reason": "異動のため"}, setup=_access_setup),  # fmt: skip
+    # vendor access: review forms
+    "access:review_create": Form("pmo", lambda w, c: reverse("access:review_create", kwargs={"code": w.project.code}), lambda w: {"title": "第2四半期アクセスレビュー", "due_date": _today(14)}, setup=_grant),  # fmt: skip
+    # Each post decides a fresh pending item (a decided one would only answer "already decided").
+    "access:review_keep": Form("client_pm", lambda w, c: reverse("access:review_keep", kwargs={"code": w.project.code, "pk": w.project.review_campaigns.create(title="Q2", due_date=w.project.end_date, started_by=w.personas["pmo"]).items.create(grant_id=_grant(w)["pk"]).pk}), lambda w: {"comment": "引き続き必要です。", "next": "/projects/"}),  # fmt: skip
+    "access:review_revoke": Form("client_pm", lambda w, c: reverse("access:review_revoke", kwargs={"code": w.project.code, "pk": w.project.review_campaigns.create(title="Q2", due_date=w.project.end_date, started_by=w.personas["pmo"]).items.create(grant_id=_grant(w)["pk"]).pk}), lambda w: {"comment": "異動のため", "next": "/projects/"}),  # fmt: skip
+    # The test client reads a file once; this account list gives its bytes each time it is posted.
+    "access:reconciliation_create": Form("pmo", lambda w, c: reverse("access:reconciliation_create", kwargs={"code": w.project.code}), lambda w: {"system": level(w.project).system_id, "file": type("AccountList", (), {"name": "アカウント一覧.csv", "content_type": "text/csv", "read": lambda self: "ユーザーID,権限\r\ntanaka,Read only\r\n".encode("cp932")})()}, setup=_access_setup),  # fmt: skip
     "notifications:settings": Form(
         "pmo", lambda w, c: reverse("notifications:settings"), lambda w: {kind.key: "digest" for kind in notification_kinds()}
     ),
@@ -168,7 +250,7 @@ def world(personas, project, hidden_project, orgs):
 def snapshot():
     """Everything a form could save (audit and lockout logs are expected to grow, so they are left out)."""
     state = {}
-    for model, skip in [(Organization, ()), (User, ("last_login",)), (Project, ("updated_at",)), (Membership, ()), (TOTPDevice, ("throttling_failure_timestamp", "throttling_failure_count", "last_used_at")), (SignOffRequest, ()), (NotificationPreference, ())]:  # fmt: skip
+    for model, skip in [(Organization, ()), (User, ("last_login",)), (Project, ("updated_at",)), (Membership, ()), (TOTPDevice, ("throttling_failure_timestamp", "throttling_failure_count", "last_used_at")), (SignOffRequest, ()), (NotificationPreference, ()), (AccessRequest, ()), (AccessRequestItem, ()), (Grant, ()), (VendorPerson, ()), (TargetSystem, ()), (PermissionLevel, ()), (VendorContract, ()), (Delegation, ()), (ReviewCampaign, ()), (ReviewItem, ()), (Reconciliation, ())]:  # fmt: skip
         rows = model.objects.order_by("pk")
         state[model.__name__] = [{k: v for k, v in model_to_dict(r).items() if k not in skip} for r in rows]
     return state

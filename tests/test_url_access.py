@@ -65,6 +65,29 @@ def pmo_export(w, done=False):
     return job
 
 
+def _req(w, status):
+    """URL kwargs of an access request of vendor A in ``status`` (made once per status, by the services)."""
+    from accounts.models import AccessRequest
+
+    from .access_factories import delegation_for, request_in
+
+    names = {"draft": "Draft", "submitted": "Submitted", "approved": "Approved", "provisioned": "Granted"}
+    found = AccessRequest.objects.filter(project=w.project, person__name=names[status], kind="new").first()
+    if found is None:
+        if status in ("approved", "provisioned") and not w.project.delegations.exists():
+            delegation_for(w.project, w.members["pmo"].user)
+        found = request_in(w.project, status, person_name=names[status])
+    return {"code": w.project.code, "pk": found.pk}
+
+
+def _grant(w):
+    """URL kwargs of vendor A's active grant."""
+    from accounts.models import AccessRequest
+
+    request = AccessRequest.objects.get(pk=_req(w, "provisioned")["pk"])
+    return {"code": w.project.code, "pk": request.items.get().granted.pk}
+
+
 TABLE: dict[str, list[Case]] = {
     "home": [Case(SIGNED_IN_200)],
     "healthz": [Case(EVERYONE_200)],
@@ -186,6 +209,153 @@ TABLE: dict[str, list[Case]] = {
             method="post",
             note="an empty rejection is refused with the form again (a reason is required)",
         ),
+    ],
+    # vendor access: requests and grants (vendors see their own company's only; readers nothing)
+    "access:overview": [
+        Case(statuses(reader=403), kwargs=lambda w: {"code": w.project.code}),
+        Case(statuses(members=404, outsider=200), kwargs=lambda w: {"code": w.hidden_project.code}, note="the outsider is the client PM there"),  # fmt: skip
+    ],
+    "access:requests": [Case(statuses(reader=403), kwargs=lambda w: {"code": w.project.code})],
+    "access:request_create": [Case(statuses(pmo=403, others=403, vendor_a=200, vendor_b=200), kwargs=lambda w: {"code": w.project.code}, note="vendor B has no contract: told to ask the PMO")],  # fmt: skip
+    "access:request_detail": [
+        Case(statuses(vendor_b=404, reader=404), kwargs=lambda w: _req(w, "submitted")),
+        Case(statuses(members=404), kwargs=lambda w: {"code": w.hidden_project.code, "pk": _req(w, "submitted")["pk"]}, note="under the wrong project code"),  # fmt: skip
+    ],
+    "access:request_edit": [Case(statuses(pmo=403, others=403, vendor_a=200, vendor_b=404, reader=404), kwargs=lambda w: _req(w, "draft"))],  # fmt: skip
+    "access:request_submit": [
+        Case(EVERYONE_405, kwargs=lambda w: _req(w, "draft"), note="POST only"),
+        Case(statuses(pmo=403, others=403, vendor_a=302, vendor_b=404, reader=404), kwargs=lambda w: _req(w, "draft"), method="post"),  # fmt: skip
+    ],
+    "access:request_withdraw": [Case(statuses(pmo=403, others=403, vendor_a=302, vendor_b=404, reader=404), kwargs=lambda w: _req(w, "submitted"), method="post")],  # fmt: skip
+    "access:request_send_back": [Case(statuses(pmo=302, others=403, vendor_b=404, reader=404), kwargs=lambda w: _req(w, "submitted"), method="post", note="no comment: refused with a message")],  # fmt: skip
+    "access:request_forward": [Case(statuses(pmo=302, others=403, vendor_b=404, reader=404), kwargs=lambda w: _req(w, "submitted"), method="post")],  # fmt: skip
+    "access:request_reject": [Case(statuses(pmo=302, others=403, vendor_b=404, reader=404), kwargs=lambda w: _req(w, "submitted"), method="post", note="no comment: refused with a message")],  # fmt: skip
+    "access:request_provision": [Case(statuses(pmo=200, others=403, vendor_b=404, reader=404), kwargs=lambda w: _req(w, "approved"))],  # fmt: skip
+    "access:grants": [Case(statuses(reader=403), kwargs=lambda w: {"code": w.project.code})],
+    "access:grant_detail": [
+        Case(statuses(vendor_b=404, reader=404), kwargs=lambda w: _grant(w)),
+        Case(statuses(members=404), kwargs=lambda w: {"code": w.hidden_project.code, "pk": _grant(w)["pk"]}, note="under the wrong project code"),  # fmt: skip
+    ],
+    "access:grant_extend": [
+        Case(EVERYONE_405, kwargs=lambda w: _grant(w), note="POST only"),
+        Case(statuses(pmo=403, others=403, vendor_a=302, vendor_b=404, reader=404), kwargs=lambda w: _grant(w), method="post"),  # fmt: skip
+    ],
+    "access:grant_change": [Case(statuses(pmo=403, others=403, vendor_a=200, vendor_b=404, reader=404), kwargs=lambda w: _grant(w))],  # fmt: skip
+    "access:grant_revoke": [Case(statuses(pmo=302, others=403, vendor_b=404, reader=404), kwargs=lambda w: _grant(w), method="post", note="no reason: refused with a message")],  # fmt: skip
+    "access:grant_confirm_revocation": [Case(statuses(pmo=302, others=403, vendor_b=404, reader=404), kwargs=lambda w: _grant(w), method="post", note="not waiting for revocation: refused with a message")],  # fmt: skip
+    "access:grant_confirm_removal": [Case(statuses(pmo=302, others=403, vendor_b=404, reader=404), kwargs=lambda w: _grant(w), method="post", note="not expired: refused with a message")],  # fmt: skip
+    "access:removals": [Case(statuses(pmo=200, others=403), kwargs=lambda w: {"code": w.project.code})],
+    # vendor access: setup (systems, vendors, delegations)
+    "access:systems": [
+        Case(statuses(reader=403), kwargs=lambda w: {"code": w.project.code}),
+        Case(statuses(members=404, outsider=200), kwargs=lambda w: {"code": w.hidden_project.code}, note="the outsider is the client PM there"),  # fmt: skip
+    ],
+    "access:system_create": [
+        Case(statuses(pmo=200, security=200, others=403), kwargs=lambda w: {"code": w.project.code}),
+        Case(statuses(members=404, outsider=403), kwargs=lambda w: {"code": w.hidden_project.code}),
+    ],
+    "access:system_edit": [
+        Case(statuses(pmo=200, security=200, others=403, reader=404), kwargs=lambda w: {"code": w.project.code, "pk": w.project.access_requests.get(pk=_req(w, "draft")["pk"]).items.get().level.system_id}, note="the system of vendor A's request"),  # fmt: skip
+        Case(statuses(members=404, outsider=403), kwargs=lambda w: {"code": w.hidden_project.code, "pk": w.hidden_project.target_systems.get_or_create(name="Warehouse DB", owner="Ops")[0].pk}),  # fmt: skip
+        Case(statuses(members=404), kwargs=lambda w: {"code": w.project.code, "pk": w.hidden_project.target_systems.get_or_create(name="Warehouse DB", owner="Ops")[0].pk}, note="a system of the hidden project under this project's code"),  # fmt: skip
+    ],
+    "access:level_create": [
+        Case(statuses(pmo=200, security=200, others=403, reader=404), kwargs=lambda w: {"code": w.project.code, "pk": w.project.access_requests.get(pk=_req(w, "draft")["pk"]).items.get().level.system_id}),  # fmt: skip
+        Case(statuses(members=404), kwargs=lambda w: {"code": w.project.code, "pk": w.hidden_project.target_systems.get_or_create(name="Warehouse DB", owner="Ops")[0].pk}, note="a system of the hidden project"),  # fmt: skip
+    ],
+    "access:level_edit": [
+        Case(statuses(pmo=200, security=200, others=403, reader=404), kwargs=lambda w: {"code": w.project.code, "pk": w.project.access_requests.get(pk=_req(w, "draft")["pk"]).items.get().level_id}),  # fmt: skip
+        Case(statuses(members=404), kwargs=lambda w: {"code": w.hidden_project.code, "pk": w.project.access_requests.get(pk=_req(w, "draft")["pk"]).items.get().level_id}, note="under the wrong project code"),  # fmt: skip
+    ],
+    "access:vendors": [
+        Case(statuses(reader=403), kwargs=lambda w: {"code": w.project.code}),
+        Case(statuses(members=404, outsider=200), kwargs=lambda w: {"code": w.hidden_project.code}),
+    ],
+    "access:contract_create": [
+        Case(statuses(pmo=200, others=403), kwargs=lambda w: {"code": w.project.code}),
+        Case(statuses(members=404, outsider=403), kwargs=lambda w: {"code": w.hidden_project.code}),
+    ],
+    "access:contract_edit": [
+        Case(statuses(pmo=200, others=403, vendor_b=404, reader=404), kwargs=lambda w: {"code": w.project.code, "pk": w.project.access_requests.get(pk=_req(w, "draft")["pk"]).person.contract_id}, note="vendor A's contract: invisible to vendor B"),  # fmt: skip
+        Case(statuses(members=404), kwargs=lambda w: {"code": w.hidden_project.code, "pk": w.project.access_requests.get(pk=_req(w, "draft")["pk"]).person.contract_id}, note="under the wrong project code"),  # fmt: skip
+    ],
+    "access:contract_end": [
+        Case(EVERYONE_405, kwargs=lambda w: {"code": w.project.code, "pk": w.project.access_requests.get(pk=_req(w, "draft")["pk"]).person.contract_id}, note="POST only"),  # fmt: skip
+        Case(statuses(pmo=302, others=403, vendor_b=404, reader=404), kwargs=lambda w: {"code": w.project.code, "pk": w.project.access_requests.get(pk=_req(w, "draft")["pk"]).person.contract_id}, method="post", note="no reason: refused with a message"),  # fmt: skip
+    ],
+    "access:person_add": [
+        Case(statuses(pmo=200, others=403, vendor_a=200, vendor_b=404, reader=404), kwargs=lambda w: {"code": w.project.code, "pk": w.project.access_requests.get(pk=_req(w, "draft")["pk"]).person.contract_id}, note="vendor A adds to its own company only"),  # fmt: skip
+    ],
+    "access:person_remove": [
+        Case(EVERYONE_405, kwargs=lambda w: {"code": w.project.code, "pk": w.project.access_requests.get(pk=_req(w, "draft")["pk"]).person_id}, note="POST only"),  # fmt: skip
+        Case(statuses(pmo=302, others=403, vendor_b=404, reader=404), kwargs=lambda w: {"code": w.project.code, "pk": w.project.access_requests.get(pk=_req(w, "draft")["pk"]).person_id}, method="post", note="no reason: refused with a message"),  # fmt: skip
+    ],
+    "access:person_request_removal": [
+        Case(statuses(pmo=403, others=403, vendor_a=200, vendor_b=404, reader=404), kwargs=lambda w: {"code": w.project.code, "pk": w.project.access_requests.get(pk=_req(w, "draft")["pk"]).person_id}),  # fmt: skip
+        Case(statuses(members=404), kwargs=lambda w: {"code": w.hidden_project.code, "pk": w.project.access_requests.get(pk=_req(w, "draft")["pk"]).person_id}, note="under the wrong project code"),  # fmt: skip
+    ],
+    "access:delegations": [
+        Case(statuses(vendor_a=403, vendor_b=403, reader=403), kwargs=lambda w: {"code": w.project.code}),
+        Case(statuses(members=404, outsider=200), kwargs=lambda w: {"code": w.hidden_project.code}),
+    ],
+    "access:delegation_create": [
+        Case(statuses(security=200, pmo=403, others=403), kwargs=lambda w: {"code": w.project.code}),
+        Case(statuses(members=404, outsider=403), kwargs=lambda w: {"code": w.hidden_project.code}),
+    ],
+    "access:delegation_detail": [
+        Case(statuses(vendor_a=404, vendor_b=404, reader=404), kwargs=lambda w: {"code": w.project.code, "pk": w.project.grants.get(pk=_grant(w)["pk"]).delegation_id}, note="the delegation vendor A's grant cites"),  # fmt: skip
+        Case(statuses(members=404), kwargs=lambda w: {"code": w.hidden_project.code, "pk": w.project.grants.get(pk=_grant(w)["pk"]).delegation_id}, note="under the wrong project code"),  # fmt: skip
+    ],
+    "access:delegation_evidence": [
+        Case(statuses(vendor_a=404, vendor_b=404, reader=404), kwargs=lambda w: {"code": w.project.code, "pk": w.project.grants.get(pk=_grant(w)["pk"]).delegation_id}),  # fmt: skip
+        Case(statuses(members=404), kwargs=lambda w: {"code": w.hidden_project.code, "pk": w.project.grants.get(pk=_grant(w)["pk"]).delegation_id}, note="under the wrong project code"),  # fmt: skip
+    ],
+    "access:delegation_revoke": [
+        Case(EVERYONE_405, kwargs=lambda w: {"code": w.project.code, "pk": w.project.grants.get(pk=_grant(w)["pk"]).delegation_id}, note="POST only"),  # fmt: skip
+        Case(statuses(security=302, pmo=403, client_pm=403, vendor_a=404, vendor_b=404, reader=404), kwargs=lambda w: {"code": w.project.code, "pk": w.project.grants.get(pk=_grant(w)["pk"]).delegation_id}, method="post", note="no reason: refused with a message"),  # fmt: skip
+    ],
+    # vendor access: reviews, reconciliation, audit
+    "access:reviews": [
+        Case(statuses(vendor_a=403, vendor_b=403, reader=403), kwargs=lambda w: {"code": w.project.code}),
+        Case(statuses(members=404, outsider=200), kwargs=lambda w: {"code": w.hidden_project.code}, note="the outsider is the client PM there"),  # fmt: skip
+    ],
+    "access:review_create": [
+        Case(statuses(pmo=200, others=403), kwargs=lambda w: {"code": w.project.code}),
+        Case(statuses(members=404, outsider=403), kwargs=lambda w: {"code": w.hidden_project.code}),
+    ],
+    "access:review_detail": [
+        Case(statuses(vendor_a=404, vendor_b=404, reader=404), kwargs=lambda w: {"code": w.project.code, "pk": w.project.review_campaigns.get_or_create(title="Q2 access review", defaults={"due_date": w.project.end_date, "started_by": w.members["pmo"].user})[0].items.get_or_create(grant_id=_grant(w)["pk"])[0].campaign_id}, note="a review of vendor A's grant"),  # fmt: skip
+        Case(statuses(members=404, outsider=200), kwargs=lambda w: {"code": w.hidden_project.code, "pk": w.hidden_project.review_campaigns.get_or_create(title="Hidden review", defaults={"due_date": w.hidden_project.end_date, "started_by": w.members["outsider"].user})[0].pk}),  # fmt: skip
+        Case(statuses(members=404), kwargs=lambda w: {"code": w.hidden_project.code, "pk": w.project.review_campaigns.get_or_create(title="Q2 access review", defaults={"due_date": w.project.end_date, "started_by": w.members["pmo"].user})[0].pk}, note="under the wrong project code"),  # fmt: skip
+    ],
+    "access:review_keep": [
+        Case(EVERYONE_405, kwargs=lambda w: {"code": w.project.code, "pk": w.project.review_campaigns.get_or_create(title="Q2 access review", defaults={"due_date": w.project.end_date, "started_by": w.members["pmo"].user})[0].items.get_or_create(grant_id=_grant(w)["pk"])[0].pk}, note="POST only"),  # fmt: skip
+        Case(statuses(client_pm=302, pmo=403, security=403, vendor_a=404, vendor_b=404, reader=404), kwargs=lambda w: {"code": w.project.code, "pk": w.project.review_campaigns.get_or_create(title="Q2 access review", defaults={"due_date": w.project.end_date, "started_by": w.members["pmo"].user})[0].items.get_or_create(grant_id=_grant(w)["pk"])[0].pk}, method="post", note="only the client PM decides"),  # fmt: skip
+        Case(statuses(members=404), kwargs=lambda w: {"code": w.hidden_project.code, "pk": w.project.review_campaigns.get_or_create(title="Q2 access review", defaults={"due_date": w.project.end_date, "started_by": w.members["pmo"].user})[0].items.get_or_create(grant_id=_grant(w)["pk"])[0].pk}, method="post", note="under the wrong project code"),  # fmt: skip
+    ],
+    "access:review_revoke": [
+        Case(EVERYONE_405, kwargs=lambda w: {"code": w.project.code, "pk": w.project.review_campaigns.get_or_create(title="Q2 access review", defaults={"due_date": w.project.end_date, "started_by": w.members["pmo"].user})[0].items.get_or_create(grant_id=_grant(w)["pk"])[0].pk}, note="POST only"),  # fmt: skip
+        Case(statuses(client_pm=200, pmo=403, security=403, vendor_a=404, vendor_b=404, reader=404), kwargs=lambda w: {"code": w.project.code, "pk": w.project.review_campaigns.get_or_create(title="Q2 access review", defaults={"due_date": w.project.end_date, "started_by": w.members["pmo"].user})[0].items.get_or_create(grant_id=_grant(w)["pk"])[0].pk}, method="post", note="no reason: the form again with a message"),  # fmt: skip
+    ],
+    "access:reconciliations": [
+        Case(statuses(pmo=200, others=403), kwargs=lambda w: {"code": w.project.code}),
+        Case(statuses(members=404, outsider=403), kwargs=lambda w: {"code": w.hidden_project.code}),
+    ],
+    "access:reconciliation_create": [
+        Case(statuses(pmo=200, others=403), kwargs=lambda w: {"code": w.project.code}),
+        Case(statuses(members=404, outsider=403), kwargs=lambda w: {"code": w.hidden_project.code}),
+    ],
+    "access:reconciliation_detail": [
+        Case(statuses(pmo=200, others=403, vendor_a=404, vendor_b=404, reader=404), kwargs=lambda w: {"code": w.project.code, "pk": w.project.reconciliations.get_or_create(file_name="accounts.csv", defaults={"system": w.project.grants.get(pk=_grant(w)["pk"]).level.system, "uploaded_by": w.members["pmo"].user, "account_count": 0})[0].pk}),  # fmt: skip
+        Case(statuses(members=404), kwargs=lambda w: {"code": w.hidden_project.code, "pk": w.project.reconciliations.get_or_create(file_name="accounts.csv", defaults={"system": w.project.grants.get(pk=_grant(w)["pk"]).level.system, "uploaded_by": w.members["pmo"].user, "account_count": 0})[0].pk}, note="under the wrong project code"),  # fmt: skip
+    ],
+    "access:audit": [
+        Case(statuses(vendor_a=403, vendor_b=403, reader=403), kwargs=lambda w: {"code": w.project.code}),
+        Case(statuses(members=404, outsider=200), kwargs=lambda w: {"code": w.hidden_project.code}),
+    ],
+    "access:grants_csv": [
+        Case(statuses(pmo=200, security=200, others=403), kwargs=lambda w: {"code": w.project.code}),
+        Case(statuses(members=404, outsider=403), kwargs=lambda w: {"code": w.hidden_project.code}),
     ],
     # notifications: private to their recipient
     "notifications:list": [Case(SIGNED_IN_200)],

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from accounts.demo import seed_access
 from accounts.models import Organization, OrganizationKind, User
 from projects.models import Membership, Phase, Project, Role, SignOffRequest
 
@@ -101,6 +102,8 @@ class Command(BaseCommand):
 
         # One sign-off waiting in the client PM's approval inbox.
         SignOffRequest.objects.get_or_create(project=main, title=DEMO_SIGNOFF["title"], defaults={**DEMO_SIGNOFF, "requested_by": people["pmo"]})  # fmt: skip
+        # Vendor access: systems and levels, both vendors' contracts, the PMO's delegation, one grant of vendor B.
+        seed_access(project=main, people=people, orgs=orgs)
 
         self.stdout.write(self.style.SUCCESS(f"Demo data ready: projects {main.code} and {hidden.code}."))
         self.stdout.write("Sign in as: " + ", ".join(u for u in PEOPLE if u != "hidden-pm") + f" (password: {password})")

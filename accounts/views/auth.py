@@ -16,8 +16,8 @@ from pmo_portal import audit
 from pmo_portal.forms import add_service_errors
 from pmo_portal.http import safe_next
 
-from . import services, two_factor
-from .forms import PreferencesForm, SignInForm, TokenForm
+from .. import services, two_factor
+from ..forms.auth import PreferencesForm, SignInForm, TokenForm
 
 
 class SignInView(auth_views.LoginView):

@@ -7,8 +7,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from pmo_portal import audit
 
-from . import two_factor
-from .models import User
+from .. import two_factor
+from ..models import User
 
 PREFERENCE_FIELDS = ("display_name", "language", "time_zone")
 

@@ -1,0 +1,1 @@
+"""Forms of the accounts app: sign-in and settings (auth.py), vendor access (access_*.py)."""
