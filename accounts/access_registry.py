@@ -40,11 +40,7 @@ def request_params(request: AccessRequest) -> dict:
         "number": request.pk,
         "person": str(request.person),
         "vendor": str(request.vendor),
-        "kind": request.kind,
         "what": "; ".join(f"{item.level.system.name}: {item.level.name}" for item in items),
-        "period": f"{items[0].start_date.isoformat()}/{items[-1].end_date.isoformat()}" if items else "",
-        "risk": max((item.level.risk for item in items), default=Risk.LOW),
-        "needs_security": request.needs_security,
     }
 
 

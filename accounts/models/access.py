@@ -386,10 +386,6 @@ class AccessRequest(FSMModelMixin, models.Model):
     def approver_role(self) -> str | None:
         return APPROVAL_STEPS.get(self.status)
 
-    @property
-    def max_risk(self) -> int:
-        return max((item.level.risk for item in self.items.all()), default=Risk.LOW)
-
     # Transitions: services call them after checking the actor; they only move the state.
     @transition(field=status, source=list(EDITABLE_STATUSES), target=RequestStatus.SUBMITTED)
     def submit(self):
@@ -515,11 +511,6 @@ class Grant(FSMModelMixin, models.Model):
 
     def get_absolute_url(self):
         return reverse("access:grant_detail", kwargs={"code": self.project.code, "pk": self.pk})
-
-    @property
-    def is_live(self) -> bool:
-        """Still an account on the target system as far as the portal knows."""
-        return self.status in (GrantStatus.ACTIVE, GrantStatus.REVOKING) or (self.status == GrantStatus.EXPIRED and self.removed_at is None)  # fmt: skip
 
     @transition(field=status, source=GrantStatus.ACTIVE, target=GrantStatus.REVOKING)
     def ask_revocation(self, *, reason: str):

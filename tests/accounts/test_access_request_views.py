@@ -231,3 +231,9 @@ def test_the_grant_list_and_removals_run_constant_queries(personas, project, set
     counts = [_queries(pmo, _url("grants", project)), _queries(pmo, _url("removals", project))]
     grants(6, 2)
     assert [_queries(pmo, _url("grants", project)), _queries(pmo, _url("removals", project))] == counts
+
+
+def test_the_next_page_keeps_the_chosen_filter(personas, project, setup):
+    _many_requests(project, personas["vendor_a"], 30, status=RequestStatus.WITHDRAWN)
+    page = client_for(personas["pmo"]).get(_url("requests", project) + "?show=closed").content.decode()
+    assert '<a class="page-link" href="?show=closed&amp;page=2">' in page
