@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -14,7 +15,6 @@ from projects.models import Membership, Project, Role
 from projects.services import require_role
 
 from ..models import (
-    AccessEvent,
     AccessRequest,
     Delegation,
     EventVerb,
@@ -151,7 +151,7 @@ def remove_person(*, actor, person: VendorPerson, reason: str, removal_request: 
         request.save()
         audit.record(actor=actor, verb="access.request_withdraw", obj=request, project=project, before=before, after={"status": request.status, "comment": reason})  # fmt: skip
         event(actor=actor, verb=EventVerb.WITHDRAWN, project=project, request=request, comment=reason)
-    AccessEvent.objects.create(project=project, actor=actor, verb=EventVerb.PERSON_REMOVED, comment=reason, vendor_id=person.contract.vendor_id, person=person)  # fmt: skip
+    event(actor=actor, verb=EventVerb.PERSON_REMOVED, project=project, vendor=person.contract.vendor, person=person, comment=reason)  # fmt: skip
     return tasks
 
 
@@ -179,7 +179,7 @@ def vendor_contract_end(*, actor, contract: VendorContract, reason: str) -> int:
         contract.ended_at, contract.ended_by, contract.end_reason = timezone.now(), actor, reason.strip()
         contract.save(update_fields=["ended_at", "ended_by", "end_reason"])
         audit.record(actor=actor, verb="access.contract_end", obj=contract, project=contract.project, after={"reason": contract.end_reason})  # fmt: skip
-        AccessEvent.objects.create(project=contract.project, actor=actor, verb=EventVerb.CONTRACT_ENDED, comment=contract.end_reason, vendor=contract.vendor)  # fmt: skip
+        event(actor=actor, verb=EventVerb.CONTRACT_ENDED, project=contract.project, vendor=contract.vendor, comment=contract.end_reason)  # fmt: skip
         tasks = sum(remove_person(actor=actor, person=person, reason=contract.end_reason) for person in contract.people.filter(removed_at__isnull=True))  # fmt: skip
         if tasks:
             _tell_pmo(contract.project, kind="access.revocations", obj=contract, url=_revocations_url(contract.project), actor=actor, vendor=str(contract.vendor), count=tasks)  # fmt: skip
@@ -187,8 +187,6 @@ def vendor_contract_end(*, actor, contract: VendorContract, reason: str) -> int:
 
 
 def _revocations_url(project: Project) -> str:
-    from django.urls import reverse
-
     return reverse("access:removals", kwargs={"code": project.code})
 
 

@@ -3,9 +3,8 @@
 from ..models import AccessEvent
 
 
-def event(*, actor, verb: str, project, request=None, grant=None, delegation=None, system=None, comment: str = ""):
-    """One step of the timeline. The vendor, person and system come from the grant or the request."""
-    vendor = person = None
+def event(*, actor, verb: str, project, request=None, grant=None, delegation=None, system=None, vendor=None, person=None, comment: str = ""):  # fmt: skip
+    """One step of the timeline. The vendor, person and system come from the grant or the request if given."""
     if grant is not None:
         vendor, person, system = grant.vendor, grant.person, system or grant.level.system
     elif request is not None:
