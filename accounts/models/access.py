@@ -460,9 +460,6 @@ class GrantQuerySet(ProjectScopedQuerySet):
     def for_list(self):
         return self.select_related("project", "vendor", "person", "level__system", "provisioned_by", "delegation__delegate")  # fmt: skip
 
-    def active(self):
-        return self.filter(status=GrantStatus.ACTIVE)
-
     def to_remove(self):
         """Accounts still to be removed on their target system: revocations asked, or expired and not confirmed."""
         return self.filter(Q(status=GrantStatus.REVOKING) | Q(status=GrantStatus.EXPIRED, removed_at__isnull=True))

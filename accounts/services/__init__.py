@@ -6,6 +6,7 @@ expiry, offboarding, access reviews and reconciliation.
 """
 
 from .access_grants import (  # noqa: F401
+    active_grants_export,
     grant_confirm_removal,
     grant_confirm_revocation,
     grant_request_revocation,

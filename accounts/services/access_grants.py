@@ -255,6 +255,18 @@ def review_decide(*, actor, item: ReviewItem, decision: str, comment: str = "") 
     return item
 
 
+# --- the security officer's list of active access --------------------------------------------------------
+
+
+def active_grants_export(*, actor, project: Project):
+    """The active grants of the project, for a CSV download; the trail records who took the list, and when."""
+    require_role(actor, project, Role.PMO, Role.SECURITY, message=_("Only PMO staff and security officers of this project can download the list of active access."))  # fmt: skip
+    grants = Grant.objects.filter(project=project, status=GrantStatus.ACTIVE).for_list()
+    grants = grants.order_by("vendor__name", "person__name", "level__system__name", "level__name", "pk")
+    audit.record(actor=actor, verb="access.grants_export", project=project, after={"rows": grants.count()})
+    return grants
+
+
 # --- reconciliation --------------------------------------------------------------------------------------
 
 

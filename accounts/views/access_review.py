@@ -26,7 +26,7 @@ from projects.models import Project
 
 from .. import csv_io, services
 from ..forms.access_review import AuditFilterForm, KeepForm, ReconciliationForm, ReviewStartForm, RevokeForm
-from ..models import AccessEvent, Grant, Reconciliation, ReviewCampaign, ReviewDecision, ReviewItem
+from ..models import AccessEvent, Reconciliation, ReviewCampaign, ReviewDecision, ReviewItem
 
 PAGE_SIZE = 50
 RESULT_PAGE_SIZE = 100
@@ -169,8 +169,7 @@ def access_audit(request, code):
 @login_required
 def grants_csv(request, code):
     project = get_for_perm_or_403(Project, request.user, "accounts.export_grants", code=code)
-    grants = Grant.objects.visible_to(request.user).filter(project=project).active().for_list()
-    grants = grants.order_by("vendor__name", "person__name", "level__system__name", "level__name", "pk")
+    grants = services.active_grants_export(actor=request.user, project=project)
     out = io.StringIO()
     csv_io.write_csv(csv_io.grants_csv_rows(grants), out)
     response = HttpResponse(out.getvalue().encode("utf-8"), content_type="text/csv; charset=utf-8")

@@ -80,6 +80,7 @@ VERB_LABELS = {
     "access.review_revoke": _("revoked an access in a review"),
     "access.review_complete": _("completed an access review"),
     "access.reconcile": _("reconciled a system's accounts"),
+    "access.grants_export": _("downloaded the list of active access"),
 }
 
 

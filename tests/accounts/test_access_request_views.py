@@ -80,6 +80,7 @@ def test_it_walks_a_request_from_submission_to_provisioning(personas, project, s
     request = request_in(project, RequestStatus.DRAFT)
     assert client_for(personas["vendor_a"]).post(_url("request_submit", project, pk=request.pk)).status_code == 302
     pmo = client_for(personas["pmo"])
+    assert "The PMO checks that the request is complete." in client_for(personas["vendor_a"]).get(request.get_absolute_url()).content.decode()  # fmt: skip
     page = pmo.get(request.get_absolute_url()).content.decode()
     assert f"Within your delegation #{setup.pk}" in page
     pmo.post(_url("request_forward", project, pk=request.pk), {"comment": "揃っています。"})

@@ -27,6 +27,7 @@ from accounts.models import (
     TargetSystem,
     VendorPerson,
 )
+from pmo_portal.models import AuditEvent
 from projects.models import Role
 
 from ..access_factories import delegation_for, level, member, person_for, request_in, system_with_levels
@@ -449,6 +450,8 @@ def test_the_csv_lists_active_grants_with_formulas_neutralised(pmo, client_pm, s
     assert len(rows) == 2  # the expired access is not listed
     assert rows[1][:7] == ["Kaito Systems", '\'=HYPERLINK("http://evil.test","click")', f"user0@{orgs.vendor_a.pk}.vendor.test", "Claims test DB", "Read only", "Low", "user00"]  # fmt: skip
     assert rows[1][7:] == [grant.start_date.isoformat(), grant.end_date.isoformat(), str(pmo), str(grant.delegation_id)]
+    taken = AuditEvent.objects.get(verb="access.grants_export")
+    assert (taken.actor, taken.project, taken.after) == (security, project, {"rows": 1}), "the trail shows who took the list"
 
 
 def test_the_csv_opens_in_excel_with_japanese(pmo, client_pm, security, vendor_a, project, orgs):
