@@ -251,7 +251,8 @@ def snapshot():
     """Everything a form could save (audit and lockout logs are expected to grow, so they are left out)."""
     state = {}
     for model, skip in [(Organization, ()), (User, ("last_login",)), (Project, ("updated_at",)), (Membership, ()), (TOTPDevice, ("throttling_failure_timestamp", "throttling_failure_count", "last_used_at")), (SignOffRequest, ()), (NotificationPreference, ()), (AccessRequest, ()), (AccessRequestItem, ()), (Grant, ()), (VendorPerson, ()), (TargetSystem, ()), (PermissionLevel, ()), (VendorContract, ()), (Delegation, ()), (ReviewCampaign, ()), (ReviewItem, ()), (Reconciliation, ())]:  # fmt: skip
-        rows = model.objects.order_by("pk")
+        many = [f.name for f in model._meta.many_to_many]  # read in one query each, not one per row
+        rows = model.objects.order_by("pk").prefetch_related(*many)
         state[model.__name__] = [{k: v for k, v in model_to_dict(r).items() if k not in skip} for r in rows]
     return state
 
