@@ -180,7 +180,7 @@ def reviews_waiting(now):
         pending = campaign.items.filter(decision=ReviewDecision.PENDING).count()
         if not pending:
             continue
-        for pm in User.objects.filter(is_active=True, memberships__project=campaign.project, memberships__role=Role.CLIENT_PM).distinct():  # fmt: skip
+        for pm in campaign.project.people(Role.CLIENT_PM):
             yield pm, (campaign, pending), f"{campaign.pk}:{pm.pk}:{today.isoformat()}"
 
 

@@ -89,6 +89,15 @@ class Project(models.Model):
     def get_absolute_url(self):
         return reverse("projects:detail", kwargs={"code": self.code})
 
+    def people(self, *roles: str):
+        """The active people who hold one of ``roles`` in this project: whom to notify or to ask.
+
+        One membership per person per project, so each person comes once.
+        """
+        from django.contrib.auth import get_user_model
+
+        return get_user_model().objects.filter(is_active=True, memberships__project=self, memberships__role__in=roles)
+
 
 class MembershipQuerySet(models.QuerySet):
     def visible_to(self, user):

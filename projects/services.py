@@ -159,10 +159,7 @@ SIGNOFF_AUDIT_FIELDS = ("title", "summary", "approver_role", "status", "comment"
 
 
 def _notify_approvers(*, actor, signoff: SignOffRequest) -> None:
-    approvers = User.objects.filter(
-        memberships__project=signoff.project, memberships__role=signoff.approver_role, is_active=True
-    ).exclude(pk=actor.pk)
-    for approver in approvers:
+    for approver in signoff.project.people(signoff.approver_role).exclude(pk=actor.pk):
         notifications.notify(
             recipient=approver, kind="signoff.requested", project=signoff.project, obj=signoff,
             url=signoff.get_absolute_url(), params={"requester": str(actor), "title": signoff.title, "summary": signoff.summary},

@@ -6,7 +6,6 @@ Every choice of an object is limited to the project at hand, so an id of another
 
 from django import forms
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -149,8 +148,7 @@ class DelegationForm(forms.ModelForm):
 
     def __init__(self, *args, project, **kwargs):
         super().__init__(*args, **kwargs)
-        pmo = get_user_model().objects.filter(memberships__project=project, memberships__role=Role.PMO, is_active=True)
-        self.fields["delegate"].queryset = pmo.distinct().order_by("display_name", "username")
+        self.fields["delegate"].queryset = project.people(Role.PMO).order_by("display_name", "username")
         self.fields["delegate"].help_text = _("PMO staff of this project only.")
         self.fields["systems"].queryset = TargetSystem.objects.filter(project=project)
         self.fields["systems"].help_text = ""

@@ -2,7 +2,6 @@
 
 from datetime import date
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -32,16 +31,13 @@ from ..models.access import OPEN_STATUSES
 from .access_requests import require_usable_delegation
 from .events import event
 
-User = get_user_model()
-
 
 def _lock_grant(grant: Grant) -> Grant:
     return Grant.objects.select_for_update(of=("self",)).select_related("project", "vendor", "person", "level__system").get(pk=grant.pk)  # fmt: skip
 
 
 def _tell_pmo(project: Project, *, kind: str, obj, url: str, actor=None, **params) -> None:
-    pmo = User.objects.filter(memberships__project=project, memberships__role=Role.PMO, is_active=True).distinct()
-    for person in pmo:
+    for person in project.people(Role.PMO):
         if actor is None or person.pk != actor.pk:
             notifications.notify(recipient=person, kind=kind, project=project, obj=obj, url=url, params=params)
 
@@ -207,7 +203,7 @@ def review_start(*, actor, project: Project, title: str, due_date: date) -> Revi
         campaign.save()
         ReviewItem.objects.bulk_create([ReviewItem(campaign=campaign, grant_id=pk) for pk in grants])
         audit.record(actor=actor, verb="access.review_start", obj=campaign, project=project, after={"title": campaign.title, "grants": len(grants), "due_date": due_date.isoformat()})  # fmt: skip
-        for pm in User.objects.filter(memberships__project=project, memberships__role=Role.CLIENT_PM, is_active=True).distinct():  # fmt: skip
+        for pm in project.people(Role.CLIENT_PM):
             notifications.notify(recipient=pm, kind="access.review", project=project, obj=campaign, url=campaign.get_absolute_url(), params={"title": campaign.title, "count": len(grants), "due_date": due_date.isoformat()})  # fmt: skip
     return campaign
 

@@ -8,7 +8,6 @@ their own request. Two approvers at once: the row lock lets one decide; the othe
 from dataclasses import dataclass
 from datetime import date
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -36,7 +35,6 @@ from ..models import (
 from ..models.access import APPROVAL_STEPS, OPEN_STATUSES, WITHDRAWABLE_STATUSES
 from .events import event
 
-User = get_user_model()
 REQUEST_FIELDS = ("kind", "status", "justification", "needs_security")
 
 
@@ -155,13 +153,6 @@ def _tell(recipients, *, kind: str, request: AccessRequest, actor, **params) -> 
         )  # fmt: skip
 
 
-def _members(project, *roles, organization_id=None):
-    members = User.objects.filter(memberships__project=project, memberships__role__in=roles, is_active=True)
-    if organization_id is not None:
-        members = members.filter(memberships__organization_id=organization_id)
-    return members.distinct()
-
-
 # --- the vendor's side -----------------------------------------------------------------------------------
 
 
@@ -217,7 +208,7 @@ def access_request_submit(*, actor, request: AccessRequest) -> AccessRequest:
         before = audit.snapshot(request, REQUEST_FIELDS)
         request.submit()
         _record(actor=actor, request=request, verb="access.request_submit", event_verb=EventVerb.SUBMITTED, before=before)
-        _tell(_members(request.project, Role.PMO), kind="access.submitted", request=request, actor=actor)
+        _tell(request.project.people(Role.PMO), kind="access.submitted", request=request, actor=actor)
     return request
 
 
@@ -272,7 +263,7 @@ def access_request_forward(*, actor, request: AccessRequest, comment: str = "") 
     with transaction.atomic():
         request = _lock(request)
         _require_pmo_reviewer(actor, request)
-        if not _members(request.project, Role.CLIENT_PM).exclude(pk=request.requested_by_id).exists():
+        if not request.project.people(Role.CLIENT_PM).exclude(pk=request.requested_by_id).exists():
             raise ValidationError(_("This project has no client PM yet. Invite them first."))
         before = audit.snapshot(request, REQUEST_FIELDS)
         covering = [] if request.kind == RequestKind.REMOVE else delegations_covering(holder=actor, request=request)
@@ -281,7 +272,7 @@ def access_request_forward(*, actor, request: AccessRequest, comment: str = "") 
         request.reviewed_by = actor
         request.forward()
         _record(actor=actor, request=request, verb="access.request_forward", event_verb=EventVerb.FORWARDED, before=before, comment=comment.strip(), delegation=request.within_delegation)  # fmt: skip
-        _tell(_members(request.project, Role.CLIENT_PM), kind="access.waiting", request=request, actor=actor)
+        _tell(request.project.people(Role.CLIENT_PM), kind="access.waiting", request=request, actor=actor)
     return request
 
 
@@ -328,12 +319,12 @@ def access_request_approve(*, actor, request: AccessRequest, comment: str = "") 
         if request.status == RequestStatus.PM_APPROVAL and request.needs_security:
             request.escalate()
             _record(actor=actor, request=request, verb="access.request_approve", event_verb=EventVerb.ESCALATED, before=before, comment=comment.strip())  # fmt: skip
-            _tell(_members(request.project, Role.SECURITY), kind="access.waiting", request=request, actor=actor)
+            _tell(request.project.people(Role.SECURITY), kind="access.waiting", request=request, actor=actor)
             return request
         request.approve()
         _record(actor=actor, request=request, verb="access.request_approve", event_verb=EventVerb.APPROVED, before=before, comment=comment.strip())  # fmt: skip
         _tell([request.requested_by], kind="access.decided", request=request, actor=actor, decision=RequestStatus.APPROVED, comment=comment.strip())  # fmt: skip
-        _tell(_members(request.project, Role.PMO), kind="access.to_provision", request=request, actor=actor)
+        _tell(request.project.people(Role.PMO), kind="access.to_provision", request=request, actor=actor)
     return request
 
 
