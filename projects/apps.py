@@ -7,5 +7,6 @@ class ProjectsConfig(AppConfig):
     verbose_name = _("Projects")
 
     def ready(self):
-        # Registrations: the project brief PDF (exports); sign-offs in the approval inbox and notifications.
-        from . import exports, signoffs  # noqa: F401
+        # Registrations: the project brief PDF (exports); sign-offs in the approval inbox and notifications;
+        # the dictionary in the inbox, notifications and exports.
+        from . import dictionary_registry, exports, signoffs  # noqa: F401

@@ -66,3 +66,23 @@ def is_asked_to_sign_off(user, signoff):
 rules.add_perm("projects.view_signoff", has_role(Role.PMO, Role.CLIENT_PM, Role.SECURITY))
 rules.add_perm("projects.add_signoff", is_pmo)
 rules.add_perm("projects.decide_signoff", is_asked_to_sign_off)
+
+
+# --- the project dictionary --------------------------------------------------------------------------------
+
+
+@rules.predicate
+def is_asked_to_decide_term(user, proposal):
+    """The client PM of the term's project, who did not propose it (separation of duties)."""
+    return (
+        getattr(proposal, "term_id", None) is not None
+        and proposal.proposed_by_id != user.pk
+        and role_in(user, proposal.term.project) == Role.CLIENT_PM
+    )
+
+
+rules.add_perm("projects.view_dictionary", is_member)  # vendors and readers: approved terms only (visible_to)
+rules.add_perm("projects.change_dictionary", is_pmo)  # propose, edit, categories, releases, import, copy
+rules.add_perm("projects.view_term_proposals", has_role(Role.PMO, Role.CLIENT_PM, Role.SECURITY))
+rules.add_perm("projects.approve_terms", has_role(Role.CLIENT_PM))
+rules.add_perm("projects.decide_termproposal", is_asked_to_decide_term)

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy
 from pmo_portal import inbox, notifications
 from pmo_portal.models import Delivery
 
-from . import services
+from . import dictionary_usage, services
 from .models import SignOffRequest, SignOffStatus
 
 
@@ -42,5 +42,19 @@ inbox.register(
         approve=lambda actor, signoff, comment: services.signoff_approve(actor=actor, signoff=signoff, comment=comment),
         reject=lambda actor, signoff, comment: services.signoff_reject(actor=actor, signoff=signoff, comment=comment),
         can_decide=lambda user, signoff: user.has_perm("projects.decide_signoff", signoff),
+    )
+)
+
+# Sign-off requests are documents the PMO writes: the dictionary's "where used" panel looks in them too.
+dictionary_usage.register(
+    dictionary_usage.UsageSource(
+        key="signoff",
+        label=gettext_lazy("Sign-off requests"),
+        documents=lambda project: SignOffRequest.objects.filter(project=project).select_related("project", "requested_by"),  # fmt: skip
+        visible=lambda user: SignOffRequest.objects.visible_to(user),
+        text_fields=("title", "summary", "details"),
+        title=lambda signoff: signoff.title,
+        url=lambda signoff: signoff.get_absolute_url(),
+        authors=lambda signoff: [signoff.requested_by],
     )
 )

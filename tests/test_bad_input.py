@@ -39,10 +39,24 @@ from accounts.models import (
 )
 from pmo_portal.models import NotificationPreference
 from pmo_portal.notifications import kinds as notification_kinds
-from projects.models import Membership, Project, SignOffRequest
+from projects.models import (
+    BaselineTerm,
+    DictionaryBaseline,
+    DictionaryImport,
+    Membership,
+    Project,
+    SharedGlossary,
+    SharedGlossaryTerm,
+    SignOffRequest,
+    Term,
+    TermCategory,
+    TermProposal,
+)
+from projects.services.dictionary import term_content
 
 from .access_factories import contract_for, delegation_for, level
 from .conftest import client_for
+from .dictionary_factories import approved, pending_change, prepared_import, term_in
 from .factories import notification_for, pending_signoff
 from .test_url_access import TABLE, _grant, _req
 
@@ -118,6 +132,48 @@ def _access_url(name, target):
         return reverse(name, kwargs=_grant(w) if target == "grant" else _req(w, target))
 
     return build
+
+
+def _dictionary_url(name, target=None):
+    """The URL of a dictionary form: the project's, or that of a term in a state ("approved", "proposed")."""
+
+    def build(w, client):
+        if target is None:
+            return reverse(name, kwargs={"code": w.project.code})
+        return reverse(name, kwargs={"code": w.project.code, "pk": term_in(w.project, target).pk})
+
+    return build
+
+
+def _term_form_data(w, term=None) -> dict:
+    """What the term form posts: a new term, or ``term`` as it is (a change of one field makes it a proposal)."""
+    data = {
+        "name": "免責事由", "reading": "めんせきじゆう", "abbreviation": "", "language": "ja", "category": "",
+        "equivalent_en": "Exclusions", "approximate_en": "", "equivalent_ko": "", "approximate_ko": "",
+        "standard_definition": "保険金を支払わない事由。", "standard_source": "約款", "standard_reference": "第5条",
+        "client_definition": "", "adopted": "standard", "rationale": "", "synonyms": "免責", "avoid": "",
+        "broader": "", "narrower": "", "see_also": "", "examples": "", "counter_examples": "",
+        "owner": w.personas["pmo"].pk, "note": "",
+    }  # fmt: skip
+    if term is not None:
+        data |= {name: value for name, value in term_content(term).items() if isinstance(value, str)}
+        data["standard_definition"] = term.standard_definition + " 改訂。"
+    return data
+
+
+def _other_project_of_pmo(w):
+    """A second project where the PMO consultant is PMO staff, with one approved term to copy from."""
+    from .factories import MembershipFactory, ProjectFactory
+
+    other = ProjectFactory(code="BETA", client=w.orgs.client, pmo_firm=w.orgs.pmo)
+    MembershipFactory(project=other, user=w.personas["pmo"], role="pmo")
+    MembershipFactory(project=other, role="client_pm")
+    approved(other, "契約者", standard_definition="保険契約を結んだ人。")
+    return other
+
+
+# An import file as Japanese Excel saves it: Shift-JIS. The test client reads a file once; this gives its bytes each time.
+DICTIONARY_CSV = type("DictionaryCsv", (), {"name": "用語集.csv", "content_type": "text/csv", "read": lambda self: "用語,読み,標準定義\r\n査定,さてい,支払の可否と金額を決めること。\r\n".encode("cp932")})  # fmt: skip
 
 
 FORMS: dict[str, Form] = {
@@ -210,6 +266,21 @@ FORMS: dict[str, Form] = {
     "access:review_revoke": Form("client_pm", lambda w, c: reverse("access:review_revoke", kwargs={"code": w.project.code, "pk": w.project.review_campaigns.create(title="Q2", due_date=w.project.end_date, started_by=w.personas["pmo"]).items.create(grant_id=_grant(w)["pk"]).pk}), lambda w: {"comment": "異動のため", "next": "/projects/"}),  # fmt: skip
     # The test client reads a file once; this account list gives its bytes each time it is posted.
     "access:reconciliation_create": Form("pmo", lambda w, c: reverse("access:reconciliation_create", kwargs={"code": w.project.code}), lambda w: {"system": level(w.project).system_id, "file": type("AccountList", (), {"name": "アカウント一覧.csv", "content_type": "text/csv", "read": lambda self: "ユーザーID,権限\r\ntanaka,Read only\r\n".encode("cp932")})()}, setup=_access_setup),  # fmt: skip
+    # the project dictionary
+    "dictionary:term_create": Form("pmo", _dictionary_url("dictionary:term_create"), lambda w: _term_form_data(w) | {"category_forged": FORGED}),  # fmt: skip
+    "dictionary:term_edit": Form("pmo", _dictionary_url("dictionary:term_edit", "approved"), lambda w: _term_form_data(w, term_in(w.project, "approved"))),  # fmt: skip
+    "dictionary:term_deprecate": Form("pmo", _dictionary_url("dictionary:term_deprecate", "approved"), lambda w: {"replaced_by": "", "note": "「支払保険金」に統一します。"}),  # fmt: skip
+    "dictionary:term_delete": Form("pmo", _dictionary_url("dictionary:term_delete", "proposed"), lambda w: {}),
+    "dictionary:proposal_withdraw": Form("pmo", lambda w, c: reverse("dictionary:proposal_withdraw", kwargs={"code": w.project.code, "pk": pending_change(w.project).pk}), lambda w: {}),  # fmt: skip
+    "dictionary:approve_selected": Form("client_pm", _dictionary_url("dictionary:approve_selected"), lambda w: {"proposals": pending_change(w.project).pk, "comment": "確認しました。"}, setup=lambda w: pending_change(w.project)),  # fmt: skip
+    "dictionary:reject_selected": Form("client_pm", _dictionary_url("dictionary:reject_selected"), lambda w: {"proposals": pending_change(w.project).pk, "comment": "定義が曖昧です。"}, setup=lambda w: pending_change(w.project)),  # fmt: skip
+    "dictionary:category_create": Form("pmo", _dictionary_url("dictionary:category_create"), lambda w: {"name": "保険金請求"}),  # fmt: skip
+    "dictionary:baseline_create": Form("pmo", _dictionary_url("dictionary:baseline_create"), lambda w: {"title": "キックオフ時点", "note": ""}, setup=lambda w: term_in(w.project, "approved")),  # fmt: skip
+    "dictionary:import": Form("pmo", _dictionary_url("dictionary:import"), lambda w: {"file": DICTIONARY_CSV()}),
+    "dictionary:import_apply": Form("pmo", lambda w, c: reverse("dictionary:import_apply", kwargs={"code": w.project.code, "pk": prepared_import(w.project).pk}), lambda w: {}),  # fmt: skip
+    "dictionary:check": Form("vendor_a", _dictionary_url("dictionary:check"), lambda w: {"text": "保険金の支払査定について"}, setup=lambda w: term_in(w.project, "approved")),  # fmt: skip
+    "dictionary:copy": Form("pmo", _dictionary_url("dictionary:copy"), lambda w: {"source_project": Project.objects.get(code="BETA").pk, "glossary": ""}, setup=_other_project_of_pmo),  # fmt: skip
+    "dictionary:glossary_create": Form("pmo", _dictionary_url("dictionary:glossary_create"), lambda w: {"name": "損害保険の用語", "description": "請求業務の標準用語"}, setup=lambda w: term_in(w.project, "approved")),  # fmt: skip
     "notifications:settings": Form(
         "pmo", lambda w, c: reverse("notifications:settings"), lambda w: {kind.key: "digest" for kind in notification_kinds()}
     ),
@@ -250,7 +321,7 @@ def world(personas, project, hidden_project, orgs):
 def snapshot():
     """Everything a form could save (audit and lockout logs are expected to grow, so they are left out)."""
     state = {}
-    for model, skip in [(Organization, ()), (User, ("last_login",)), (Project, ("updated_at",)), (Membership, ()), (TOTPDevice, ("throttling_failure_timestamp", "throttling_failure_count", "last_used_at")), (SignOffRequest, ()), (NotificationPreference, ()), (AccessRequest, ()), (AccessRequestItem, ()), (Grant, ()), (VendorPerson, ()), (TargetSystem, ()), (PermissionLevel, ()), (VendorContract, ()), (Delegation, ()), (ReviewCampaign, ()), (ReviewItem, ()), (Reconciliation, ())]:  # fmt: skip
+    for model, skip in [(Organization, ()), (User, ("last_login",)), (Project, ("updated_at",)), (Membership, ()), (TOTPDevice, ("throttling_failure_timestamp", "throttling_failure_count", "last_used_at")), (SignOffRequest, ()), (NotificationPreference, ()), (AccessRequest, ()), (AccessRequestItem, ()), (Grant, ()), (VendorPerson, ()), (TargetSystem, ()), (PermissionLevel, ()), (VendorContract, ()), (Delegation, ()), (ReviewCampaign, ()), (ReviewItem, ()), (Reconciliation, ()), (TermCategory, ()), (Term, ()), (TermProposal, ()), (DictionaryBaseline, ()), (BaselineTerm, ()), (DictionaryImport, ()), (SharedGlossary, ()), (SharedGlossaryTerm, ())]:  # fmt: skip
         many = [f.name for f in model._meta.many_to_many]  # read in one query each, not one per row
         rows = model.objects.order_by("pk").prefetch_related(*many)
         state[model.__name__] = [{k: v for k, v in model_to_dict(r).items() if k not in skip} for r in rows]

@@ -16,6 +16,7 @@ from django.apps import apps
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from .conftest import client_for
+from .dictionary_factories import baseline, pending_change, prepared_import, term_in
 from .factories import UserFactory, notification_for, pending_signoff
 
 PERSONAS = ["anonymous", "pmo", "client_pm", "security", "vendor_a", "vendor_b", "reader", "outsider"]
@@ -78,6 +79,11 @@ def _req(w, status):
             delegation_for(w.project, w.members["pmo"].user)
         found = request_in(w.project, status, person_name=names[status])
     return {"code": w.project.code, "pk": found.pk}
+
+
+def _term(w, status, project=None):
+    """URL kwargs of a term of Alpha in ``status`` ("proposed", "approved", "changing"), under ``project``'s code."""
+    return {"code": (project or w.project).code, "pk": term_in(w.project, status).pk}
 
 
 def _grant(w):
@@ -154,6 +160,8 @@ TABLE: dict[str, list[Case]] = {
         Case(EVERYONE_405, kwargs=lambda w: {"kind": "project_brief", "object_id": w.project.pk}, note="POST only"),
         Case(statuses(members=302), kwargs=lambda w: {"kind": "project_brief", "object_id": w.project.pk}, method="post"),  # fmt: skip
         Case(statuses(members=404, outsider=302), kwargs=lambda w: {"kind": "project_brief", "object_id": w.hidden_project.pk}, method="post"),  # fmt: skip
+        Case(statuses(members=302), kwargs=lambda w: {"kind": "dictionary", "object_id": w.project.pk}, method="post", note="every member may export the terms they see"),  # fmt: skip
+        Case(statuses(members=302), kwargs=lambda w: {"kind": "dictionary_baseline", "object_id": baseline(w.project).pk}, method="post"),  # fmt: skip
     ],
     "exports:detail": [Case(statuses(pmo=200, others=404), kwargs=lambda w: {"pk": pmo_export(w).pk})],
     "exports:download": [
@@ -357,6 +365,69 @@ TABLE: dict[str, list[Case]] = {
         Case(statuses(pmo=200, security=200, others=403), kwargs=lambda w: {"code": w.project.code}),
         Case(statuses(members=404, outsider=403), kwargs=lambda w: {"code": w.hidden_project.code}),
     ],
+    # the project dictionary: PMO staff edit, the client PM approves, vendors and readers see approved terms only
+    "dictionary:list": [
+        Case(statuses(), kwargs=lambda w: {"code": w.project.code}),
+        Case(statuses(members=404, outsider=200), kwargs=lambda w: {"code": w.hidden_project.code}),
+    ],
+    "dictionary:term_create": [
+        Case(statuses(pmo=200, others=403), kwargs=lambda w: {"code": w.project.code}),
+        Case(statuses(members=404, outsider=403), kwargs=lambda w: {"code": w.hidden_project.code}, note="the outsider is the client PM there"),  # fmt: skip
+    ],
+    "dictionary:term_detail": [
+        Case(statuses(), kwargs=lambda w: _term(w, "approved")),
+        Case(statuses(vendor_a=404, vendor_b=404, reader=404), kwargs=lambda w: _term(w, "proposed"), note="not approved: vendors and readers cannot know it"),  # fmt: skip
+        Case(statuses(members=404), kwargs=lambda w: _term(w, "approved", w.hidden_project), note="under the wrong project code"),  # fmt: skip
+    ],
+    "dictionary:term_edit": [
+        Case(statuses(pmo=200, others=403), kwargs=lambda w: _term(w, "approved")),
+        Case(statuses(pmo=200, others=403, vendor_a=404, vendor_b=404, reader=404), kwargs=lambda w: _term(w, "proposed")),  # fmt: skip
+    ],
+    "dictionary:term_deprecate": [Case(statuses(pmo=200, others=403), kwargs=lambda w: _term(w, "approved"))],
+    "dictionary:term_delete": [
+        Case(EVERYONE_405, kwargs=lambda w: _term(w, "proposed"), note="POST only"),
+        Case(statuses(pmo=302, others=403, vendor_a=404, vendor_b=404, reader=404), kwargs=lambda w: _term(w, "proposed"), method="post"),  # fmt: skip
+    ],
+    "dictionary:term_history": [
+        Case(statuses(others=403, client_pm=200, security=200), kwargs=lambda w: _term(w, "approved"), note="proposals are for the PMO and the client side"),  # fmt: skip
+        Case(statuses(members=404), kwargs=lambda w: _term(w, "approved", w.hidden_project), note="under the wrong project code"),  # fmt: skip
+    ],
+    "dictionary:proposal_withdraw": [
+        Case(EVERYONE_405, kwargs=lambda w: {"code": w.project.code, "pk": pending_change(w.project).pk}, note="POST only"),  # fmt: skip
+        Case(statuses(pmo=302, others=403, vendor_a=404, vendor_b=404, reader=404), kwargs=lambda w: {"code": w.project.code, "pk": pending_change(w.project).pk}, method="post"),  # fmt: skip
+        Case(statuses(members=404), kwargs=lambda w: {"code": w.hidden_project.code, "pk": pending_change(w.project).pk}, method="post", note="under the wrong project code"),  # fmt: skip
+    ],
+    "dictionary:approvals": [Case(statuses(others=403, client_pm=200, security=200), kwargs=lambda w: {"code": w.project.code})],  # fmt: skip
+    "dictionary:approve_selected": [
+        Case(EVERYONE_405, kwargs=lambda w: {"code": w.project.code}, note="POST only"),
+        Case(statuses(client_pm=302, pmo=403, others=403), kwargs=lambda w: {"code": w.project.code}, method="post", note="nothing ticked: refused with a message"),  # fmt: skip
+    ],
+    "dictionary:reject_selected": [Case(statuses(client_pm=302, pmo=403, others=403), kwargs=lambda w: {"code": w.project.code}, method="post", note="nothing ticked: refused with a message")],  # fmt: skip
+    "dictionary:categories": [Case(statuses(), kwargs=lambda w: {"code": w.project.code})],
+    "dictionary:category_create": [
+        Case(EVERYONE_405, kwargs=lambda w: {"code": w.project.code}, note="POST only"),
+        Case(statuses(pmo=422, others=403), kwargs=lambda w: {"code": w.project.code}, method="post", note="no name: the page again with the error"),  # fmt: skip
+    ],
+    "dictionary:baselines": [Case(statuses(), kwargs=lambda w: {"code": w.project.code})],
+    "dictionary:baseline_create": [Case(statuses(pmo=200, others=403), kwargs=lambda w: {"code": w.project.code})],
+    "dictionary:baseline_detail": [
+        Case(statuses(), kwargs=lambda w: {"code": w.project.code, "number": baseline(w.project).number}),
+        Case(statuses(members=404), kwargs=lambda w: {"code": w.hidden_project.code, "number": baseline(w.project).number}, note="Alpha's release under the hidden project's code"),  # fmt: skip
+    ],
+    "dictionary:baseline_compare": [Case(statuses(), kwargs=lambda w: {"code": w.project.code})],
+    "dictionary:import": [Case(statuses(pmo=200, others=403), kwargs=lambda w: {"code": w.project.code})],
+    "dictionary:import_preview": [
+        Case(statuses(pmo=200, others=404), kwargs=lambda w: {"code": w.project.code, "pk": prepared_import(w.project).pk}, note="an import is the PMO's own work in progress"),  # fmt: skip
+    ],
+    "dictionary:import_apply": [
+        Case(EVERYONE_405, kwargs=lambda w: {"code": w.project.code, "pk": prepared_import(w.project).pk}, note="POST only"),  # fmt: skip
+        Case(statuses(pmo=302, others=404), kwargs=lambda w: {"code": w.project.code, "pk": prepared_import(w.project).pk}, method="post"),  # fmt: skip
+    ],
+    "dictionary:export_csv": [Case(statuses(), kwargs=lambda w: {"code": w.project.code})],
+    "dictionary:export_xlsx": [Case(statuses(), kwargs=lambda w: {"code": w.project.code})],
+    "dictionary:check": [Case(statuses(), kwargs=lambda w: {"code": w.project.code})],
+    "dictionary:copy": [Case(statuses(pmo=200, others=403), kwargs=lambda w: {"code": w.project.code})],
+    "dictionary:glossary_create": [Case(statuses(pmo=200, others=403), kwargs=lambda w: {"code": w.project.code})],
     # notifications: private to their recipient
     "notifications:list": [Case(SIGNED_IN_200)],
     "notifications:menu": [Case(SIGNED_IN_200)],

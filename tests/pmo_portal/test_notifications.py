@@ -206,7 +206,8 @@ def test_each_person_chooses_the_delivery_per_kind(client_pm):
     client = client_for(client_pm)
     page = client.get(url).content.decode()
     assert "Sign-off requests waiting for you" in page and "Reminders of approvals waiting for you" in page
-    choices = {kind.key: Delivery.IMMEDIATE for kind in notifications.kinds()} | {"signoff.requested": Delivery.DIGEST}
+    # Every kind as it is by default, but the sign-off requests: only that choice changes.
+    choices = {kind.key: kind.default_delivery for kind in notifications.kinds()} | {"signoff.requested": Delivery.DIGEST}
     assert client.post(url, choices)["Location"] == url
     assert notifications.delivery_for(client_pm, "signoff.requested") == Delivery.DIGEST
     event = AuditEvent.objects.get(verb="user.notification_preferences")

@@ -14,10 +14,10 @@ from pmo_portal.inbox_views import ApproveForm, RejectForm
 from pmo_portal.models import AuditEvent
 from pmo_portal.permissions import get_for_perm_or_403, require_perm
 
-from . import services
-from .forms import InviteForm, MemberForm, ProjectCreateForm, ProjectForm, SignOffRequestForm
-from .models import Membership, Project, Role, SignOffRequest
-from .rules import role_in
+from .. import services
+from ..forms import InviteForm, MemberForm, ProjectCreateForm, ProjectForm, SignOffRequestForm
+from ..models import Membership, Project, Role, SignOffRequest
+from ..rules import role_in
 
 PAGE_SIZE = 25
 

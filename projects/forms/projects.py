@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Organization, OrganizationKind
 from pmo_portal.validators import validate_single_line
 
-from .models import Project, Role, SignOffRequest
+from ..models import Project, Role, SignOffRequest
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 

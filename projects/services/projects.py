@@ -16,7 +16,7 @@ from pmo_portal import audit, notifications
 from pmo_portal.emails import send_on_commit
 from pmo_portal.inbox import AlreadyDecided
 
-from .models import Membership, Project, Role, SignOffRequest
+from ..models import Membership, Project, Role, SignOffRequest
 
 User = get_user_model()
 

@@ -1,0 +1,83 @@
+"""What changed between two versions of a term, as people read it: field by field, with a redline.
+
+Works on live content (category an object, related terms by id) and on the snapshots releases keep
+(category and related terms by name) alike: :func:`display` turns either into text.
+"""
+
+import difflib
+import re
+from dataclasses import dataclass
+
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+
+from .models import CONTENT_FIELDS, Adopted, RelationKind, TermProposal
+from .models.dictionary import TermContent
+
+# Latin words, runs of white space, and every other character on its own (Japanese, Korean, punctuation):
+# a redline of Japanese text marks the changed characters, of English text the changed words.
+_TOKENS = re.compile(r"[0-9A-Za-z\u00c0-\u024f]+|\s+|.", re.S)
+
+
+def _tokens(text: str) -> list[str]:
+    return _TOKENS.findall(text)
+
+
+def display(name: str, value, names: dict | None = None) -> str:
+    """One content field as text: lists one item per line, equivalents with their language, relations by name."""
+    names = names or {}
+    if value in (None, "", []):
+        return ""
+    if name in ("synonyms", "avoid", "examples", "counter_examples"):
+        return "\n".join(value)
+    if name == "equivalents":
+        return "\n".join(f"{e['language']}: {e['text']}" + ("" if e.get("exact", True) else " (≈)") for e in value)
+    if name == "relations":
+        lines = []
+        for relation in value:
+            target = relation["term"] if isinstance(relation["term"], str) else names.get(relation["term"], "")
+            if target:
+                lines.append(f"{RelationKind(relation['kind']).label}: {target}")
+        return "\n".join(lines)
+    if name == "adopted":
+        return str(Adopted(value).label)
+    if name == "language":
+        return str(dict(TermContent._meta.get_field("language").choices).get(value, value))
+    return str(value)
+
+
+def redline(before: str, after: str) -> SafeString:
+    """``after`` with what was removed struck through (<del>) and what was added marked (<ins>)."""
+    old, new = _tokens(before), _tokens(after)
+    parts = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
+        if op in ("delete", "replace"):
+            parts.append(format_html("<del>{}</del>", "".join(old[i1:i2])))
+        if op in ("insert", "replace"):
+            parts.append(format_html("<ins>{}</ins>", "".join(new[j1:j2])))
+        if op == "equal":
+            parts.append(format_html("{}", "".join(old[i1:i2])))
+    return format_html_join("", "{}", ((part,) for part in parts))
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    name: str
+    label: str
+    before: str
+    after: str
+
+    @property
+    def redline(self) -> SafeString:
+        return redline(self.before, self.after)
+
+
+def changes(before: dict | None, after: dict, names: dict | None = None) -> list[FieldChange]:
+    """The fields that differ between two contents (``before`` None: everything ``after`` says)."""
+    before = before or {}
+    found = []
+    for name in CONTENT_FIELDS:
+        old, new = display(name, before.get(name), names), display(name, after.get(name), names)
+        if old != new:
+            found.append(FieldChange(name, str(TermProposal._meta.get_field(name).verbose_name), old, new))
+    return found
