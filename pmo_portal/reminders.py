@@ -28,6 +28,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -111,6 +112,11 @@ def _zone(name: str) -> zoneinfo.ZoneInfo:
 # --- built in: approvals waiting too long ----------------------------------------------------------------
 
 
+# Above this many items of one kind waiting in one project, an approver gets one reminder for all of them
+# (an import of 300 dictionary terms must not send 300 e-mails a day).
+GROUP_REMINDERS_ABOVE = 3
+
+
 @dataclass(frozen=True)
 class WaitingApproval:
     kind: inbox.InboxKind
@@ -118,8 +124,28 @@ class WaitingApproval:
     days: int
 
 
+@dataclass(frozen=True)
+class WaitingApprovals:
+    """Many items of one kind, in one project, all waiting too long for the same approver."""
+
+    kind: inbox.InboxKind
+    project: Any
+    count: int
+    days: int
+
+    @property
+    def pk(self) -> str:
+        return f"{self.kind.key}:{self.project.pk}"
+
+    def __str__(self) -> str:
+        return f"{self.count} × {self.kind.label}"
+
+
 def approvals_waiting(now: datetime):
-    """Each approver, for each item waiting longer than its project's limit; once per day, never at weekends."""
+    """Each approver, for each item waiting longer than its project's limit; once per day, never at weekends.
+
+    Where more than GROUP_REMINDERS_ABOVE items of one kind wait in one project, one reminder covers them.
+    """
     roles = {role for kind in inbox.kinds() for role in kind.approver_roles}
     if not roles:
         return
@@ -130,13 +156,29 @@ def approvals_waiting(now: datetime):
         if today.weekday() >= 5:
             continue
         for kind in inbox.kinds():
+            due: dict[Any, list] = {}
             for obj in kind.pending(user):
-                days = kind.project(obj).approval_reminder_days
-                if days and now > add_working_days(kind.waiting_since(obj), days, tz):
+                project = kind.project(obj)
+                if project.approval_reminder_days and now > add_working_days(kind.waiting_since(obj), project.approval_reminder_days, tz):  # fmt: skip
+                    due.setdefault(project, []).append(obj)
+            for project, objs in due.items():
+                days = project.approval_reminder_days
+                if len(objs) > GROUP_REMINDERS_ABOVE:
+                    yield user, WaitingApprovals(kind, project, len(objs), days), f"{kind.key}:project-{project.pk}:{user.pk}:{today.isoformat()}"  # fmt: skip
+                    continue
+                for obj in objs:
                     yield user, WaitingApproval(kind, obj, days), f"{kind.key}:{obj.pk}:{user.pk}:{today.isoformat()}"
 
 
-def remind_approval(recipient, item: WaitingApproval):
+def remind_approval(recipient, item: WaitingApproval | WaitingApprovals):
+    if isinstance(item, WaitingApprovals):
+        return notifications.notify(
+            recipient=recipient,
+            kind="approval.waiting_many",
+            project=item.project,
+            url=reverse("inbox:list"),
+            params={"count": item.count, "what": str(item.kind.label), "project": str(item.project), "days": item.days},
+        )
     return notifications.notify(
         recipient=recipient,
         kind="approval.waiting",
@@ -156,10 +198,25 @@ def _approval_waiting_sentence(params) -> str:
     ) % params
 
 
+def _approvals_waiting_sentence(params) -> str:
+    days = params["days"] if isinstance(params.get("days"), int) else 0
+    return ngettext(
+        "%(count)s items (%(what)s) in %(project)s have waited for your decision for more than %(days)s working day.",
+        "%(count)s items (%(what)s) in %(project)s have waited for your decision for more than %(days)s working days.",
+        days,
+    ) % params
+
+
 notifications.register_kind(
     "approval.waiting",
     label=_("Reminders of approvals waiting for you"),
     sentence=_approval_waiting_sentence,
+    default_delivery=Delivery.IMMEDIATE,
+)
+notifications.register_kind(
+    "approval.waiting_many",
+    label=_("Reminders of many approvals of one kind waiting for you"),
+    sentence=_approvals_waiting_sentence,
     default_delivery=Delivery.IMMEDIATE,
 )
 register_reminder("approval_waiting", due_items=approvals_waiting, send=remind_approval)

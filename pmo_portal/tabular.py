@@ -26,6 +26,9 @@ OUTPUT_DANGEROUS_START = (*FORMULA_START, "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"[+-]?\d+([.,]\d+)?")
 DELIMITERS = (",", ";", "\t")
 BOMS = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+# Python's csv module refuses cells over 128 KB by default. Allow any cell an upload can hold, so that an
+# app can say "row 5: the definition is too long" instead of "this is not a CSV file".
+csv.field_size_limit(64 * 1024 * 1024)
 ZIP_MAGIC = b"PK\x03\x04"
 
 

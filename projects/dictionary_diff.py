@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
-from .models import CONTENT_FIELDS, Adopted, RelationKind, TermProposal
+from .models import CONTENT_FIELDS, Adopted, RelationKind, Term, TermStatus
 from .models.dictionary import TermContent
 
 # Latin words, runs of white space, and every other character on its own (Japanese, Korean, punctuation):
@@ -41,6 +41,8 @@ def display(name: str, value, names: dict | None = None) -> str:
         return "\n".join(lines)
     if name == "adopted":
         return str(Adopted(value).label)
+    if name == "status":
+        return str(TermStatus(value).label)
     if name == "language":
         return str(dict(TermContent._meta.get_field("language").choices).get(value, value))
     return str(value)
@@ -73,11 +75,14 @@ class FieldChange:
 
 
 def changes(before: dict | None, after: dict, names: dict | None = None) -> list[FieldChange]:
-    """The fields that differ between two contents (``before`` None: everything ``after`` says)."""
+    """The fields that differ between two contents (``before`` None: everything ``after`` says).
+
+    A release's snapshot also keeps the term's status, so a deprecation shows as a change between releases.
+    """
     before = before or {}
     found = []
-    for name in CONTENT_FIELDS:
+    for name in (*CONTENT_FIELDS, "status"):
         old, new = display(name, before.get(name), names), display(name, after.get(name), names)
-        if old != new:
-            found.append(FieldChange(name, str(TermProposal._meta.get_field(name).verbose_name), old, new))
+        if old != new and not (name == "status" and not before):
+            found.append(FieldChange(name, str(Term._meta.get_field(name).verbose_name), old, new))
     return found

@@ -65,8 +65,10 @@ ALIASES = {
     "reading": ("読み", "よみ", "ふりがな", "읽기"),
     "abbreviation": ("略語", "略称", "약어"),
     "category": ("分類", "カテゴリ", "カテゴリー", "분류", "카테고리"),
-    "standard_definition": ("definition", "定義", "정의"),
-    "client_definition": ("顧客定義", "고객 정의"),
+    "standard_definition": ("definition", "定義", "標準定義", "標準の定義", "정의", "표준 정의"),
+    "standard_source": ("出典", "출처"),
+    "standard_reference": ("参照箇所", "참조"),
+    "client_definition": ("顧客定義", "顧客の定義", "고객 정의"),
     "adopted": ("採用", "채택"),
     "rationale": ("理由", "採用理由", "근거", "이유"),
     "synonyms": ("同義語", "동의어"),
@@ -205,42 +207,55 @@ def _rows(cells: Iterable[list[str]], default_language: str) -> list[dict]:
     return rows
 
 
+TEXT_COLUMNS = ("reading", "abbreviation", "category", "standard_definition", "standard_source", "standard_reference", "client_definition", "rationale")  # fmt: skip
+
+
 def _row(number: int, values: dict[str, str], default_language: str, languages: dict[str, str]) -> dict:
-    """One row as term content: lists split, equivalents and related terms gathered, adopted and language read."""
+    """One row as term content: lists split, equivalents and related terms gathered, adopted and language read.
+
+    Only the columns the file has are in the row: a column left out of a file leaves a term's value alone
+    (a file of terms and definitions does not erase their synonyms). ``equivalent_languages`` and
+    ``related_kinds`` say which equivalent and relation columns the file has.
+    """
+
     def error(key, message):
         return ValidationError(_("Row %(row)s, %(column)s: %(message)s") % {"row": number, "column": column_title(key), "message": message}, code="bad_value")  # fmt: skip
 
     name = values.get("name", "")
     if not name:
         raise error("name", _("the term is empty."))
+    row = {"row": number, "name": name} | {key: values[key] for key in TEXT_COLUMNS if key in values}
     language = default_language
     if values.get("language"):
         language = languages.get(normalize(values["language"]))
         if language is None:
             raise error("language", _("write en, ja or ko (or English, Japanese, Korean)."))
-    row = {
-        "row": number, "name": name, "language": language, "category": values.get("category", ""),
-        **{key: values.get(key, "") for key in ("reading", "abbreviation", "standard_definition", "standard_source", "standard_reference", "client_definition", "rationale")},  # fmt: skip
-        "synonyms": split_list(values.get("synonyms", "")),
-        "avoid": split_list(values.get("avoid", "")),
-        "examples": [line.strip() for line in values.get("examples", "").splitlines() if line.strip()],
-        "counter_examples": [line.strip() for line in values.get("counter_examples", "").splitlines() if line.strip()],
-    }  # fmt: skip
-    row["equivalents"] = []
-    for code in LANGUAGE_CODES:
-        text = values.get(f"equivalent_{code}", "")
-        if text and code != language:
-            exact = not text.startswith((APPROXIMATE_MARK, "~", "〜"))
-            row["equivalents"].append({"language": code, "text": text.lstrip(APPROXIMATE_MARK + "~〜 ").strip(), "exact": exact})  # fmt: skip
-    adopted = values.get("adopted", "")
-    if adopted:
-        found = [value for value, names in ADOPTED_VALUES.items() if normalize(adopted) in {normalize(n) for n in names} | {normalize(str(Adopted(value).label))}]  # fmt: skip
+        row["language"] = language
+    for key in ("synonyms", "avoid"):
+        if key in values:
+            row[key] = split_list(values[key])
+    for key in ("examples", "counter_examples"):
+        if key in values:
+            row[key] = [line.strip() for line in values[key].splitlines() if line.strip()]
+    present = [code for code in LANGUAGE_CODES if f"equivalent_{code}" in values]
+    if present:
+        row["equivalent_languages"] = present
+        row["equivalents"] = []
+        for code in present:
+            text = values[f"equivalent_{code}"]
+            if text and code != language:
+                exact = not text.startswith((APPROXIMATE_MARK, "~", "〜"))
+                row["equivalents"].append({"language": code, "text": text.lstrip(APPROXIMATE_MARK + "~〜 ").strip(), "exact": exact})  # fmt: skip
+    if values.get("adopted"):
+        wanted = normalize(values["adopted"])
+        found = [value for value, names in ADOPTED_VALUES.items() if wanted in {normalize(n) for n in names} | {normalize(str(Adopted(value).label))}]  # fmt: skip
         if not found:
             raise error("adopted", _("write “standard” or “client”."))
         row["adopted"] = str(found[0])
-    else:  # not said: the only definition given, or the standard one
-        row["adopted"] = Adopted.CLIENT if row["client_definition"] and not row["standard_definition"] else Adopted.STANDARD
-    row["related"] = [{"kind": kind.value, "term": term} for kind in RelationKind for term in split_list(values.get(kind.value, ""))]  # fmt: skip
+    kinds = [kind.value for kind in RelationKind if kind.value in values]
+    if kinds:
+        row["related_kinds"] = kinds
+        row["related"] = [{"kind": kind, "term": term} for kind in kinds for term in split_list(values[kind])]
     return row
 
 

@@ -1,6 +1,5 @@
 """The dictionary takes part in the approval inbox, notifications and PDF exports (registered in ready())."""
 
-from django.db.models import Prefetch
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -190,7 +189,7 @@ exports.register(
 exports.register(
     exports.ExportKind(
         key="dictionary_baseline",
-        load=lambda object_id: DictionaryBaseline.objects.select_related("project").prefetch_related(Prefetch("entries")).get(pk=object_id),  # fmt: skip
+        load=lambda object_id: DictionaryBaseline.objects.select_related("project", "created_by").prefetch_related("entries").get(pk=object_id),  # fmt: skip
         visible=lambda user: DictionaryBaseline.objects.visible_to(user),
         permission="projects.view_dictionary",
         project=lambda baseline: baseline.project,

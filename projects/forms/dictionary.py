@@ -187,9 +187,9 @@ class TermFilterForm(forms.Form):
     ]
 
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
-    status = forms.ChoiceField(label=_("Status"), required=False, choices=STATUS_CHOICES)
-    category = forms.ModelChoiceField(label=_("Category"), required=False, queryset=None, empty_label=_("All categories"))  # fmt: skip
-    differs = forms.BooleanField(label=_("Only where the project adopts the client's definition"), required=False)
+    status = forms.ChoiceField(label=_("Status"), required=False, choices=STATUS_CHOICES, widget=forms.Select(attrs={"class": "form-select"}))  # fmt: skip
+    category = forms.ModelChoiceField(label=_("Category"), required=False, queryset=None, empty_label=_("All categories"), widget=forms.Select(attrs={"class": "form-select"}))  # fmt: skip
+    differs = forms.BooleanField(label=_("Only where the project adopts the client's definition"), required=False, widget=forms.CheckboxInput(attrs={"class": "form-check-input"}))  # fmt: skip
 
     def __init__(self, *args, project: Project, show_unapproved: bool, **kwargs):
         super().__init__(*args, **kwargs)

@@ -17,6 +17,7 @@ holds a parsed spreadsheet between its preview and its import.
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
@@ -33,6 +34,14 @@ DEFINITION_MAX_LENGTH = 10_000
 LIST_ITEM_MAX_LENGTH = 200
 LIST_MAX_ITEMS = 50
 EXAMPLE_MAX_LENGTH = 1_000
+
+
+def _text(limit: int) -> list:
+    """Validators of a text people type: no hidden characters, at most ``limit`` characters.
+
+    A TextField's max_length limits only its form field; services (and imports) need the model to check it.
+    """
+    return [validate_multi_line, MaxLengthValidator(limit)]
 
 
 def _membership(user, roles=None, project_field="project"):
@@ -115,12 +124,12 @@ class TermContent(models.Model):
     category = models.ForeignKey(TermCategory, verbose_name=_("category"), on_delete=models.PROTECT, null=True, blank=True, related_name="%(class)s_set")  # fmt: skip
     # [{"language": "en", "text": "Claim payment", "exact": true}, ...]: the term in the project's other languages.
     equivalents = models.JSONField(_("equivalents in other languages"), default=list, blank=True)
-    standard_definition = models.TextField(_("standard definition"), blank=True, max_length=DEFINITION_MAX_LENGTH, validators=[validate_multi_line])  # fmt: skip
+    standard_definition = models.TextField(_("standard definition"), blank=True, max_length=DEFINITION_MAX_LENGTH, validators=_text(DEFINITION_MAX_LENGTH))  # fmt: skip
     standard_source = models.CharField(_("source of the standard definition"), max_length=100, blank=True, validators=[validate_single_line], help_text=_("e.g. PMBOK, ISO/IEC, ITIL, JIS or a vendor manual"))  # fmt: skip
     standard_reference = models.CharField(_("reference"), max_length=300, blank=True, validators=[validate_single_line], help_text=_("Edition, section or page, e.g. PMBOK Guide 7th ed., 2.4"))  # fmt: skip
-    client_definition = models.TextField(_("client's definition"), blank=True, max_length=DEFINITION_MAX_LENGTH, validators=[validate_multi_line], help_text=_("Only where the client reads the word differently from the standard."))  # fmt: skip
+    client_definition = models.TextField(_("client's definition"), blank=True, max_length=DEFINITION_MAX_LENGTH, validators=_text(DEFINITION_MAX_LENGTH), help_text=_("Only where the client reads the word differently from the standard."))  # fmt: skip
     adopted = models.CharField(_("the project adopts"), max_length=10, choices=Adopted.choices, default=Adopted.STANDARD)  # fmt: skip
-    rationale = models.TextField(_("why"), blank=True, max_length=5_000, validators=[validate_multi_line], help_text=_("Why the project follows this definition. Required when the client reads the word differently."))  # fmt: skip
+    rationale = models.TextField(_("why"), blank=True, max_length=5_000, validators=_text(5_000), help_text=_("Why the project follows this definition. Required when the client reads the word differently."))  # fmt: skip
     synonyms = models.JSONField(_("synonyms"), default=list, blank=True)  # other words that mean the same, fine to use
     avoid = models.JSONField(_("words to avoid"), default=list, blank=True)  # forbidden or ambiguous: write the term instead
     relations = models.JSONField(_("related terms"), default=list, blank=True)  # [{"kind": "broader", "term": <Term id>}]
@@ -330,14 +339,14 @@ class TermProposal(FSMModelMixin, TermContent):
     term = models.ForeignKey(Term, verbose_name=_("term"), on_delete=models.CASCADE, related_name="proposals")
     kind = models.CharField(_("kind"), max_length=10, choices=ProposalKind.choices)
     status = FSMField(_("status"), max_length=10, choices=ProposalStatus.choices, default=ProposalStatus.PENDING, protected=True)  # fmt: skip
-    note = models.TextField(_("note to the approver"), blank=True, max_length=2_000, validators=[validate_multi_line], help_text=_("What changes and why, in a sentence or two."))  # fmt: skip
+    note = models.TextField(_("note to the approver"), blank=True, max_length=2_000, validators=_text(2_000), help_text=_("What changes and why, in a sentence or two."))  # fmt: skip
     base_version = models.PositiveIntegerField(default=0)  # the version in force when it was proposed
     proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("proposed by"), on_delete=models.PROTECT, related_name="+")  # fmt: skip
     created_at = models.DateTimeField(_("proposed at"), auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("decided by"), on_delete=models.PROTECT, null=True, blank=True, related_name="+")  # fmt: skip
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
-    comment = models.TextField(_("comment"), blank=True, max_length=2_000, validators=[validate_multi_line])
+    comment = models.TextField(_("comment"), blank=True, max_length=2_000, validators=_text(2_000))
     version = models.PositiveIntegerField(null=True, blank=True)  # the term's version this proposal became
 
     objects = TermProposalQuerySet.as_manager()
@@ -405,7 +414,7 @@ class DictionaryBaseline(models.Model):
     project = models.ForeignKey("projects.Project", verbose_name=_("project"), on_delete=models.CASCADE, related_name="dictionary_baselines")  # fmt: skip
     number = models.PositiveIntegerField(_("release"))
     title = models.CharField(_("title"), max_length=200, validators=[validate_single_line], help_text=_("e.g. At kick-off, At RFP issue"))  # fmt: skip
-    note = models.TextField(_("note"), blank=True, max_length=2_000, validators=[validate_multi_line])
+    note = models.TextField(_("note"), blank=True, max_length=2_000, validators=_text(2_000))
     term_count = models.PositiveIntegerField(_("terms"), default=0)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("frozen by"), on_delete=models.PROTECT, related_name="+")  # fmt: skip
     created_at = models.DateTimeField(_("frozen at"), auto_now_add=True)
@@ -459,7 +468,7 @@ class SharedGlossary(models.Model):
 
     organization = models.ForeignKey("accounts.Organization", verbose_name=_("PMO firm"), on_delete=models.CASCADE, related_name="glossaries")  # fmt: skip
     name = models.CharField(_("name"), max_length=200, validators=[validate_single_line], help_text=_("e.g. Insurance claims — standard terms"))  # fmt: skip
-    description = models.TextField(_("description"), blank=True, max_length=2_000, validators=[validate_multi_line])
+    description = models.TextField(_("description"), blank=True, max_length=2_000, validators=_text(2_000))
     source_project = models.ForeignKey("projects.Project", verbose_name=_("saved from"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+")  # fmt: skip
     term_count = models.PositiveIntegerField(_("terms"), default=0)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("saved by"), on_delete=models.PROTECT, related_name="+")  # fmt: skip

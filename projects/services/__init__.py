@@ -1,18 +1,11 @@
 """Every state change of the projects app, one function each (DESIGN.md §4).
 
-projects.py: projects, memberships and sign-off requests. dictionary.py: the project dictionary (terms and
-their proposals, categories, releases, imports, shared glossaries).
+projects.py: projects, memberships and sign-off requests. dictionary.py: the dictionary's terms, their proposals
+and categories. dictionary_io.py: the dictionary as a whole (releases, imports, copies, shared glossaries).
 """
 
 from .dictionary import (  # noqa: F401
     BulkDecision,
-    ImportPlan,
-    dictionary_baseline_create,
-    dictionary_copy_from,
-    dictionary_import_apply,
-    dictionary_import_plan,
-    dictionary_import_prepare,
-    shared_glossary_create,
     term_category_create,
     term_delete,
     term_deprecate,
@@ -22,6 +15,15 @@ from .dictionary import (  # noqa: F401
     term_proposals_decide,
     term_propose,
     term_update,
+)
+from .dictionary_io import (  # noqa: F401
+    ImportPlan,
+    dictionary_baseline_create,
+    dictionary_copy_from,
+    dictionary_import_apply,
+    dictionary_import_plan,
+    dictionary_import_prepare,
+    shared_glossary_create,
 )
 from .projects import (  # noqa: F401
     MEMBERSHIP_AUDIT_FIELDS,

@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,30 +23,23 @@ from ..dictionary_text import normalize
 from ..models import (
     CONTENT_FIELDS,
     Adopted,
-    BaselineTerm,
-    DictionaryBaseline,
-    DictionaryImport,
-    ImportStatus,
     Project,
     ProposalKind,
     ProposalStatus,
     RelationKind,
     Role,
-    SharedGlossary,
-    SharedGlossaryTerm,
     Term,
     TermCategory,
     TermProposal,
     TermStatus,
 )
-from ..models.dictionary import PUBLISHED_STATUSES
 from .projects import require_role
 
 TERM_AUDIT_FIELDS = ("name", "status", "version", "adopted", "category", "owner")
 NOT_PMO = _("Only PMO staff of this project can change its dictionary.")
 
 
-def _require_pmo(actor, project) -> None:
+def require_pmo(actor, project) -> None:
     require_role(actor, project, Role.PMO, message=NOT_PMO)
 
 
@@ -109,7 +103,7 @@ class Vocabulary:
         return errors
 
 
-def _check_content(project: Project, content: dict, *, pk=None, vocabulary: Vocabulary | None = None) -> None:
+def check_content(project: Project, content: dict, *, pk=None, vocabulary: Vocabulary | None = None) -> None:
     """Field validation and the model's rules on an unsaved proposal, then clashes with the rest of the dictionary."""
     unknown = set(content) - set(CONTENT_FIELDS)
     if unknown:
@@ -117,7 +111,8 @@ def _check_content(project: Project, content: dict, *, pk=None, vocabulary: Voca
     candidate = TermProposal(**content)
     errors = {}
     try:
-        candidate.full_clean(exclude=["term", "kind", "status", "proposed_by", "base_version"], validate_unique=False, validate_constraints=False)  # fmt: skip
+        # The category is an object of this project's (checked below): no query per term to re-read it.
+        candidate.full_clean(exclude=["term", "kind", "status", "proposed_by", "base_version", "category"], validate_unique=False, validate_constraints=False)  # fmt: skip
     except ValidationError as error:
         errors = error.message_dict
     category = content.get("category")
@@ -160,7 +155,7 @@ def _set_content(obj, content: dict) -> None:
         setattr(obj, name, value)
 
 
-def _notify_approvers(*, actor, project, kind: str, params: dict, url: str, obj=None) -> None:
+def notify_approvers(*, actor, project, kind: str, params: dict, url: str, obj=None) -> None:
     for approver in project.people(Role.CLIENT_PM).exclude(pk=actor.pk):
         notifications.notify(recipient=approver, kind=kind, project=project, obj=obj, url=url, params=params)
 
@@ -172,8 +167,8 @@ def _proposal_params(actor, proposal: TermProposal) -> dict:
 # --- proposing ----------------------------------------------------------------------------------------------
 
 
-def _propose_new(*, actor, project, content, note, owner, vocabulary=None) -> TermProposal:
-    _check_content(project, content, vocabulary=vocabulary)
+def propose_new(*, actor, project, content, note, owner, vocabulary=None) -> TermProposal:
+    check_content(project, content, vocabulary=vocabulary)
     term = Term(project=project, owner=owner or actor)
     _set_content(term, content)
     term.refresh_derived()
@@ -187,13 +182,13 @@ def term_propose(*, actor, project: Project, content: dict, note: str = "", owne
     """PMO staff propose a new term; the client PM is asked to approve it. Nobody outside the PMO, the client
     PM and the security officer sees it before then."""
     with transaction.atomic():
-        _require_pmo(actor, project)
-        proposal = _propose_new(actor=actor, project=project, content=content, note=note.strip(), owner=owner)
-        _notify_approvers(actor=actor, project=project, kind="term.proposed", params=_proposal_params(actor, proposal), url=proposal.get_absolute_url(), obj=proposal.term)  # fmt: skip
+        require_pmo(actor, project)
+        proposal = propose_new(actor=actor, project=project, content=content, note=note.strip(), owner=owner)
+        notify_approvers(actor=actor, project=project, kind="term.proposed", params=_proposal_params(actor, proposal), url=proposal.get_absolute_url(), obj=proposal.term)  # fmt: skip
     return proposal
 
 
-def _lock_term(term: Term) -> Term:
+def lock_term(term: Term) -> Term:
     return Term.objects.select_for_update(of=("self",)).select_related("project").get(pk=term.pk)
 
 
@@ -201,11 +196,11 @@ def _pending(term: Term) -> TermProposal | None:
     return TermProposal.objects.select_for_update().filter(term=term, status=ProposalStatus.PENDING).first()
 
 
-def _propose_change(*, actor, term: Term, content: dict, note: str, vocabulary=None) -> tuple[TermProposal, bool]:
+def propose_change(*, actor, term: Term, content: dict, note: str, vocabulary=None) -> tuple[TermProposal, bool]:
     """The change as a proposal (a new one, or the pending one revised). Returns it and whether it is new."""
     if term.status == TermStatus.DEPRECATED:
         raise ValidationError(_("“%(term)s” is deprecated: it can no longer be changed.") % {"term": term.name})
-    _check_content(term.project, content, pk=term.pk, vocabulary=vocabulary)
+    check_content(term.project, content, pk=term.pk, vocabulary=vocabulary)
     pending = _pending(term)
     in_force = term_content(term)
     if term.is_published and not changed_fields(in_force, content) and (pending is None or pending.kind != ProposalKind.DEPRECATE):  # fmt: skip
@@ -239,8 +234,8 @@ def term_update(*, actor, term: Term, content: dict, note: str = "", owner=None)
     """PMO staff change a term. An approved term stays in force: the change waits for the client PM. A term
     never approved is revised in place (and proposed again if it was sent back)."""
     with transaction.atomic():
-        term = _lock_term(term)
-        _require_pmo(actor, term.project)
+        term = lock_term(term)
+        require_pmo(actor, term.project)
         if owner is not None and owner.pk != term.owner_id:
             if not term.project.people(Role.PMO).filter(pk=owner.pk).exists():
                 raise ValidationError({"owner": _("The owner of a term must be PMO staff of this project.")})
@@ -248,17 +243,17 @@ def term_update(*, actor, term: Term, content: dict, note: str = "", owner=None)
             Term.objects.filter(pk=term.pk).update(owner=owner)
             term.owner = owner
             audit.record(actor=actor, verb="term.owner", obj=term, project=term.project, before=before, after=audit.snapshot(term, ("owner",)))  # fmt: skip
-        proposal, created = _propose_change(actor=actor, term=term, content=content, note=note.strip())
+        proposal, created = propose_change(actor=actor, term=term, content=content, note=note.strip())
         if created and proposal.is_pending:
-            _notify_approvers(actor=actor, project=term.project, kind="term.proposed", params=_proposal_params(actor, proposal), url=proposal.get_absolute_url(), obj=term)  # fmt: skip
+            notify_approvers(actor=actor, project=term.project, kind="term.proposed", params=_proposal_params(actor, proposal), url=proposal.get_absolute_url(), obj=term)  # fmt: skip
     return proposal
 
 
 def term_deprecate(*, actor, term: Term, replaced_by: Term | None, note: str) -> TermProposal:
     """PMO staff propose to retire an approved term, saying why and, usually, which term replaces it."""
     with transaction.atomic():
-        term = _lock_term(term)
-        _require_pmo(actor, term.project)
+        term = lock_term(term)
+        require_pmo(actor, term.project)
         if term.status != TermStatus.APPROVED:
             raise ValidationError(_("Only an approved term can be deprecated."))
         if not note.strip():
@@ -273,15 +268,15 @@ def term_deprecate(*, actor, term: Term, replaced_by: Term | None, note: str) ->
             content["relations"].append({"kind": RelationKind.REPLACED_BY, "term": replaced_by.pk})
         proposal = TermProposal.objects.create(term=term, kind=ProposalKind.DEPRECATE, note=note.strip(), proposed_by=actor, base_version=term.version, **content)  # fmt: skip
         audit.record(actor=actor, verb="term.propose_deprecation", obj=term, project=term.project, after={"proposal": proposal.pk, "replaced_by": str(replaced_by or "")})  # fmt: skip
-        _notify_approvers(actor=actor, project=term.project, kind="term.proposed", params=_proposal_params(actor, proposal), url=proposal.get_absolute_url(), obj=term)  # fmt: skip
+        notify_approvers(actor=actor, project=term.project, kind="term.proposed", params=_proposal_params(actor, proposal), url=proposal.get_absolute_url(), obj=term)  # fmt: skip
     return proposal
 
 
 def term_proposal_withdraw(*, actor, proposal: TermProposal) -> TermProposal:
     """PMO staff take back a proposal before the client PM decides. A new term becomes a draft again."""
     with transaction.atomic():
-        term = _lock_term(proposal.term)
-        _require_pmo(actor, term.project)
+        term = lock_term(proposal.term)
+        require_pmo(actor, term.project)
         proposal = TermProposal.objects.select_for_update().get(pk=proposal.pk)
         if not proposal.is_pending:
             raise AlreadyDecided(_("This proposal was already decided."), code="already_decided")
@@ -297,8 +292,8 @@ def term_proposal_withdraw(*, actor, proposal: TermProposal) -> TermProposal:
 def term_delete(*, actor, term: Term) -> None:
     """PMO staff delete a term that was never approved (a mistake, a duplicate). Approved terms are deprecated."""
     with transaction.atomic():
-        term = _lock_term(term)
-        _require_pmo(actor, term.project)
+        term = lock_term(term)
+        require_pmo(actor, term.project)
         if term.is_published:
             raise ValidationError(_("An approved term cannot be deleted: documents may use it. Deprecate it instead."))
         audit.record(actor=actor, verb="term.delete", obj=term, project=term.project, before=audit.snapshot(term, TERM_AUDIT_FIELDS))  # fmt: skip
@@ -324,7 +319,7 @@ def _lock_for_decision(*, actor, proposal: TermProposal) -> TermProposal:
 
 def _approve(*, actor, proposal: TermProposal, comment: str) -> TermProposal:
     proposal = _lock_for_decision(actor=actor, proposal=proposal)
-    term = _lock_term(proposal.term)
+    term = lock_term(proposal.term)
     before = audit.snapshot(term, TERM_AUDIT_FIELDS)
     changed = changed_fields(term_content(term), proposal.content())
     now = timezone.now()
@@ -352,7 +347,7 @@ def _reject(*, actor, proposal: TermProposal, comment: str) -> TermProposal:
     proposal = _lock_for_decision(actor=actor, proposal=proposal)
     if not comment.strip():
         raise ValidationError({"comment": _("Say why you reject it, so that the PMO team can put it right.")})
-    term = _lock_term(proposal.term)
+    term = lock_term(proposal.term)
     proposal.reject(by=actor, at=timezone.now(), comment=comment.strip())
     proposal.save()
     if term.status == TermStatus.PROPOSED:
@@ -433,16 +428,14 @@ def term_proposals_decide(*, actor, project: Project, proposal_ids, approve: boo
                 _tell_proposer(actor=actor, proposal=decided[0])
                 continue
             notifications.notify(
-                recipient=proposer, kind="term.decided_many", project=project, url=_dictionary_url(project),
+                recipient=proposer, kind="term.decided_many", project=project, url=dictionary_url(project),
                 params={"approver": str(actor), "count": len(decided), "decision": decided[0].status, "comment": comment.strip(), "terms": "、".join(p.name for p in decided[:10])},  # fmt: skip
             )
     return result
 
 
-def _dictionary_url(project) -> str:
-    from django.urls import reverse
-
-    return reverse("dictionary:list", kwargs={"code": project.code})
+def dictionary_url(project, name="dictionary:list") -> str:
+    return reverse(name, kwargs={"code": project.code})
 
 
 # --- categories ---------------------------------------------------------------------------------------------
@@ -450,294 +443,10 @@ def _dictionary_url(project) -> str:
 
 def term_category_create(*, actor, project: Project, name: str) -> TermCategory:
     with transaction.atomic():
-        _require_pmo(actor, project)
+        require_pmo(actor, project)
         category = TermCategory(project=project, name=name.strip())
         category.key = normalize(category.name)
         category.full_clean()
         category.save()
         audit.record(actor=actor, verb="term.category_create", obj=category, project=project, after={"name": category.name})  # fmt: skip
     return category
-
-
-# --- releases -----------------------------------------------------------------------------------------------
-
-
-def snapshot_content(term: Term, names: dict[int, str]) -> dict:
-    """A term's content as a release keeps it: category and related terms by name, so it reads the same later."""
-    content = term_content(term)
-    content["category"] = term.category.name if term.category_id else ""
-    content["relations"] = [{"kind": r["kind"], "term": names.get(r["term"], "")} for r in term.relations]
-    content["status"] = term.status
-    return content
-
-
-def dictionary_baseline_create(*, actor, project: Project, title: str, note: str = "") -> DictionaryBaseline:
-    """PMO staff freeze the approved dictionary as the next numbered release (kick-off, RFP issue...)."""
-    with transaction.atomic():
-        project = Project.objects.select_for_update().get(pk=project.pk)  # numbers are handed out one at a time
-        _require_pmo(actor, project)
-        terms = list(Term.objects.filter(project=project, status__in=PUBLISHED_STATUSES).select_related("category"))
-        if not terms:
-            raise ValidationError(_("The dictionary has no approved term yet: there is nothing to freeze."))
-        number = (DictionaryBaseline.objects.filter(project=project).aggregate(n=Max("number"))["n"] or 0) + 1
-        baseline = DictionaryBaseline(project=project, number=number, title=title.strip(), note=note.strip(), created_by=actor, term_count=len(terms))  # fmt: skip
-        baseline.full_clean()
-        baseline.save()
-        names = {t.pk: t.name for t in Term.objects.filter(project=project).only("pk", "name")}
-        BaselineTerm.objects.bulk_create(
-            [BaselineTerm(baseline=baseline, term=t, name=t.name, sort_key=t.sort_key, version=t.version, content=snapshot_content(t, names)) for t in terms],  # fmt: skip
-            batch_size=1000,
-        )
-        audit.record(actor=actor, verb="term.baseline_create", obj=baseline, project=project, after={"number": number, "title": baseline.title, "terms": len(terms)})  # fmt: skip
-    return baseline
-
-
-# --- import -------------------------------------------------------------------------------------------------
-
-
-@dataclass
-class ImportRow:
-    number: int  # the row in the file
-    content: dict  # term content, category as an object, relations by name under "related"
-    action: str  # "new", "change", "same" or "conflict"
-    term: Term | None = None
-    reason: str = ""  # why a conflicting row is skipped
-    fields: list[str] = field(default_factory=list)  # what a changed row changes
-
-
-@dataclass
-class ImportPlan:
-    rows: list[ImportRow]
-
-    def of(self, action: str) -> list[ImportRow]:
-        return [row for row in self.rows if row.action == action]
-
-    @property
-    def counts(self) -> dict[str, int]:
-        return {action: len(self.of(action)) for action in ("new", "change", "same", "conflict")}
-
-
-def _row_error(number: int, field_name: str, message) -> str:
-    from ..dictionary_io import column_title
-
-    return _("Row %(row)s, %(column)s: %(message)s") % {"row": number, "column": column_title(field_name), "message": message}  # fmt: skip
-
-
-def _row_content(project, row: dict, categories: dict[str, TermCategory]) -> dict:
-    """The term content of one parsed row (see dictionary_io.read_rows), category resolved."""
-    values = {k: v for k, v in row.items() if k in CONTENT_FIELDS and k != "relations"}
-    category_name = row.get("category") or ""
-    values["category"] = categories.get(normalize(category_name)) if category_name else None
-    values["relations"] = []
-    return empty_content(**values)
-
-
-def dictionary_import_prepare(*, actor, project: Project, file_name: str, rows: list[dict]) -> DictionaryImport:
-    """Check every row of a parsed file; keep them for the preview. Any error refuses the whole file (nothing kept).
-
-    The ValidationError lists each problem with its row and column, up to twenty of them.
-    """
-    with transaction.atomic():
-        _require_pmo(actor, project)
-        if not rows:
-            raise ValidationError(_("The file has no terms."))
-        categories = {c.key: c for c in TermCategory.objects.filter(project=project)}
-        errors, seen, names = [], {}, {t.key for t in Term.objects.filter(project=project).only("key")}
-        file_names = {normalize(row.get("name", "")) for row in rows}
-        for row in rows:
-            number = row["row"]
-            category_name = row.get("category") or ""
-            if category_name and normalize(category_name) not in categories:
-                errors.append(_row_error(number, "category", _("there is no category “%(name)s” in this dictionary. Add it first, or correct the name.") % {"name": category_name}))  # fmt: skip
-            content = _row_content(project, row, categories)
-            try:
-                _check_content(project, content, vocabulary=Vocabulary(project, []))  # clashes come with the plan
-            except ValidationError as error:
-                for field_name, messages in error.message_dict.items():
-                    errors.extend(_row_error(number, field_name, message) for message in messages)
-            key = normalize(content["name"])
-            if key and key in seen:
-                errors.append(_row_error(number, "name", _("“%(term)s” is already on row %(row)s (upper/lower case and full/half width are the same).") % {"term": content["name"], "row": seen[key]}))  # fmt: skip
-            seen.setdefault(key, number)
-            for relation in row.get("related", []):
-                if normalize(relation["term"]) not in names | file_names:
-                    errors.append(_row_error(number, relation["kind"], _("there is no term “%(name)s” in this dictionary or in the file.") % {"name": relation["term"]}))  # fmt: skip
-            if len(errors) >= 20:
-                break
-        if errors:
-            raise ValidationError(errors)
-        rows = [{**row, "category": (row.get("category") or "").strip()} for row in rows]
-        prepared = DictionaryImport.objects.create(project=project, file_name=file_name[:200], rows=rows, uploaded_by=actor)  # fmt: skip
-    return prepared
-
-
-def dictionary_import_plan(dictionary_import: DictionaryImport) -> ImportPlan:
-    """What confirming the import would do, row by row, against the dictionary as it is now."""
-    project = dictionary_import.project
-    categories = {c.key: c for c in TermCategory.objects.filter(project=project)}
-    terms = {t.key: t for t in Term.objects.filter(project=project).for_list()}
-    vocabulary = Vocabulary(project)
-    plan = []
-    for row in dictionary_import.rows:
-        content = _row_content(project, row, categories)
-        content["related"] = row.get("related", [])
-        term = terms.get(normalize(content["name"]))
-        pk = term.pk if term else None
-        clash = vocabulary.errors(_without_related(content), pk)
-        if row.get("category") and content["category"] is None:
-            plan.append(ImportRow(row["row"], content, "conflict", term, _("the category “%(name)s” was deleted since the upload.") % {"name": row["category"]}))  # fmt: skip
-        elif clash:
-            plan.append(ImportRow(row["row"], content, "conflict", term, next(iter(clash.values()))))
-        elif term is None:
-            plan.append(ImportRow(row["row"], content, "new"))
-        elif term.status == TermStatus.DEPRECATED:
-            plan.append(ImportRow(row["row"], content, "conflict", term, _("the term is deprecated.")))
-        elif term.has_pending_change or term.status == TermStatus.PROPOSED:
-            plan.append(ImportRow(row["row"], content, "conflict", term, _("a change to this term already waits for the client PM.")))  # fmt: skip
-        else:
-            fields = changed_fields(_comparable(term_content(term)), _comparable(_without_related(content)))
-            plan.append(ImportRow(row["row"], content, "change" if fields else "same", term, fields=fields))
-    return ImportPlan(plan)
-
-
-def _without_related(content: dict) -> dict:
-    return {k: v for k, v in content.items() if k != "related"}
-
-
-def _comparable(content: dict) -> dict:
-    """Content as a file can express it: relations are compared separately (a file names them)."""
-    return {k: v for k, v in content.items() if k != "relations"}
-
-
-def dictionary_import_apply(*, actor, dictionary_import: DictionaryImport) -> dict:
-    """Confirm the preview: new rows become proposed terms, changed rows change proposals; the rest is skipped.
-
-    All of it in one transaction, checked again against the dictionary as it is now. The client PM hears of
-    it once. Returns the counts.
-    """
-    with transaction.atomic():
-        dictionary_import = DictionaryImport.objects.select_for_update().select_related("project").get(pk=dictionary_import.pk)  # fmt: skip
-        project = dictionary_import.project
-        _require_pmo(actor, project)
-        if dictionary_import.status != ImportStatus.PREVIEW:
-            raise AlreadyDecided(_("This file was already imported."), code="already_decided")
-        plan = dictionary_import_plan(dictionary_import)
-        vocabulary = Vocabulary(project)
-        proposals = []
-        for row in plan.of("new"):
-            proposal = _propose_new(actor=actor, project=project, content=_without_related(row.content), note="", owner=actor, vocabulary=vocabulary)  # fmt: skip
-            vocabulary.add(proposal.term_id, proposal.name, proposal.synonyms, proposal.avoid)
-            row.term = proposal.term
-            proposals.append(proposal)
-        for row in plan.of("change"):
-            content = _without_related(row.content)
-            content["relations"] = row.term.relations
-            vocabulary.remove(row.term.pk)
-            proposal, _created = _propose_change(actor=actor, term=_lock_term(row.term), content=content, note="", vocabulary=vocabulary)  # fmt: skip
-            vocabulary.add(row.term.pk, proposal.name, proposal.synonyms, proposal.avoid)
-            proposals.append(proposal)
-        _link_imported_relations(project, plan)
-        counts = plan.counts
-        dictionary_import.status = ImportStatus.APPLIED
-        dictionary_import.applied_at = timezone.now()
-        dictionary_import.summary = counts
-        dictionary_import.save(update_fields=["status", "applied_at", "summary"])
-        audit.record(actor=actor, verb="term.import", obj=dictionary_import, project=project, after={"file": dictionary_import.file_name, **counts})  # fmt: skip
-        if proposals:
-            _notify_approvers(actor=actor, project=project, kind="term.proposed_many", params={"proposer": str(actor), "count": len(proposals), "source": dictionary_import.file_name}, url=_dictionary_url(project) + "?status=pending")  # fmt: skip
-    return counts
-
-
-def _link_imported_relations(project, plan: ImportPlan) -> None:
-    """Relations named in the file, resolved once every row's term exists (a row may name a later row)."""
-    ids = dict(Term.objects.filter(project=project).values_list("key", "pk"))
-    for row in plan.of("new") + plan.of("change"):
-        if not row.content.get("related"):
-            continue
-        relations = [{"kind": r["kind"], "term": ids[normalize(r["term"])]} for r in row.content["related"] if normalize(r["term"]) in ids]  # fmt: skip
-        relations = [r for r in relations if r["term"] != row.term.pk]
-        TermProposal.objects.filter(term=row.term, status=ProposalStatus.PENDING).update(relations=relations)
-        if not row.term.is_published:
-            Term.objects.filter(pk=row.term.pk).update(relations=relations)
-
-
-# --- starting from another dictionary -------------------------------------------------------------------------
-
-
-def _content_from_snapshot(snapshot: dict, categories: dict[str, TermCategory]) -> dict:
-    values = {k: v for k, v in snapshot.items() if k in CONTENT_FIELDS and k not in ("category", "relations")}
-    values["category"] = categories.get(normalize(snapshot.get("category") or ""))
-    return empty_content(**values)
-
-
-def dictionary_copy_from(*, actor, project: Project, source) -> dict:
-    """Start (or extend) a dictionary from another project's approved terms or from a shared glossary.
-
-    Each copied term is a proposal the client PM of this project approves; terms this dictionary already
-    has (or that clash with its words) are skipped. Categories are created as needed, related terms kept
-    where both ends were copied. Returns {"copied": n, "skipped": [names]}.
-    """
-    with transaction.atomic():
-        project = Project.objects.select_for_update().get(pk=project.pk)
-        _require_pmo(actor, project)
-        if isinstance(source, Project):
-            if source.pk == project.pk:
-                raise ValidationError(_("Choose another project's dictionary."))
-            require_role(actor, source, Role.PMO, message=_("You can copy only from projects where you are PMO staff."))
-            names = dict(Term.objects.filter(project=source).values_list("pk", "name"))
-            entries = [snapshot_content(t, names) for t in Term.objects.filter(project=source, status=TermStatus.APPROVED).select_related("category")]  # fmt: skip
-            label = f"{source.code} {source.name}"
-        elif isinstance(source, SharedGlossary):
-            if not SharedGlossary.objects.visible_to(actor).filter(pk=source.pk).exists():
-                raise PermissionDenied(_("This glossary belongs to another firm."))
-            entries = list(source.entries.values_list("content", flat=True))
-            label = source.name
-        else:
-            raise TypeError(f"cannot copy a dictionary from {source!r}")
-        categories = {c.key: c for c in TermCategory.objects.filter(project=project)}
-        for name in {e.get("category") for e in entries if e.get("category")}:
-            if normalize(name) not in categories:
-                categories[normalize(name)] = TermCategory.objects.create(project=project, name=name.strip()[:100])
-        vocabulary = Vocabulary(project)
-        copied, skipped, related = {}, [], {}
-        for entry in entries:
-            content = _content_from_snapshot(entry, categories)
-            try:
-                with transaction.atomic():
-                    proposal = _propose_new(actor=actor, project=project, content=content, note=_("Copied from %(source)s") % {"source": label}, owner=actor, vocabulary=vocabulary)  # fmt: skip
-            except ValidationError:
-                skipped.append(content["name"])
-                continue
-            vocabulary.add(proposal.term_id, proposal.name, proposal.synonyms, proposal.avoid)
-            copied[normalize(proposal.name)] = proposal.term_id
-            related[proposal.term_id] = entry.get("relations", [])
-        for term_id, relations in related.items():
-            resolved = [{"kind": r["kind"], "term": copied[normalize(r["term"])]} for r in relations if normalize(r.get("term", "")) in copied]  # fmt: skip
-            if resolved:
-                Term.objects.filter(pk=term_id).update(relations=resolved)
-                TermProposal.objects.filter(term_id=term_id, status=ProposalStatus.PENDING).update(relations=resolved)
-        audit.record(actor=actor, verb="term.copy", obj=project, project=project, after={"source": label, "copied": len(copied), "skipped": len(skipped)})  # fmt: skip
-        if copied:
-            _notify_approvers(actor=actor, project=project, kind="term.proposed_many", params={"proposer": str(actor), "count": len(copied), "source": label}, url=_dictionary_url(project) + "?status=pending")  # fmt: skip
-    return {"copied": len(copied), "skipped": skipped}
-
-
-def shared_glossary_create(*, actor, project: Project, name: str, description: str = "") -> SharedGlossary:
-    """PMO staff save a project's approved terms as a glossary their firm can start other projects from."""
-    with transaction.atomic():
-        _require_pmo(actor, project)
-        if not actor.is_pmo_staff or actor.organization_id is None:
-            raise PermissionDenied(_("Only PMO staff can keep shared glossaries."))
-        terms = list(Term.objects.filter(project=project, status=TermStatus.APPROVED).select_related("category"))
-        if not terms:
-            raise ValidationError(_("The dictionary has no approved term yet: there is nothing to share."))
-        glossary = SharedGlossary(organization_id=actor.organization_id, name=name.strip(), description=description.strip(), source_project=project, created_by=actor, term_count=len(terms))  # fmt: skip
-        glossary.full_clean()
-        glossary.save()
-        names = {t.pk: t.name for t in Term.objects.filter(project=project).only("pk", "name")}
-        SharedGlossaryTerm.objects.bulk_create(
-            [SharedGlossaryTerm(glossary=glossary, name=t.name, sort_key=t.sort_key, content=snapshot_content(t, names)) for t in terms],  # fmt: skip
-            batch_size=1000,
-        )
-        audit.record(actor=actor, verb="term.glossary_create", obj=glossary, project=project, after={"name": glossary.name, "terms": len(terms)})  # fmt: skip
-    return glossary

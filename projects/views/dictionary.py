@@ -209,7 +209,7 @@ def approvals(request, code):
     pending = _pending_proposals(request.user, project).select_related("term__project", "proposed_by", "category").order_by("created_at", "pk")  # fmt: skip
     page = paginate(request, pending, PAGE_SIZE)
     rows = [(proposal, proposal_summary(proposal), request.user.has_perm("projects.decide_termproposal", proposal)) for proposal in page]  # fmt: skip
-    context = {"project": project, "page": page, "rows": rows, "form": BulkDecisionForm(proposals=[]), "can_decide": any(row[2] for row in rows)}  # fmt: skip
+    context = {"project": project, "page": page, "rows": rows, "can_decide": any(row[2] for row in rows)}
     return render(request, "dictionary/approvals.html", context)
 
 

@@ -20,7 +20,7 @@ from .. import dictionary_diff, dictionary_io, services
 from ..dictionary_lint import find_in_text, render_linked
 from ..forms.dictionary import BaselineForm, CheckTextForm, CopyFromForm, GlossaryForm, ImportForm
 from ..models import PUBLISHED_STATUSES, DictionaryBaseline, DictionaryImport, ImportStatus, Term
-from ..services.dictionary import snapshot_content
+from ..services.dictionary_io import snapshot_content
 from .dictionary import PAGE_SIZE, _project
 
 # --- releases ------------------------------------------------------------------------------------------------

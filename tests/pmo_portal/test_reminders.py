@@ -180,3 +180,14 @@ def test_beat_runs_reminders_hourly_and_the_digest_at_eight_in_tokyo():
     utc_run = datetime(2026, 11, 23, hour, minute, tzinfo=zoneinfo.ZoneInfo("UTC"))
     assert settings.CELERY_TIMEZONE == "UTC" and utc_run.astimezone(TOKYO).strftime("%H:%M") == "08:00"
     assert utc_run.astimezone(SEOUL).strftime("%H:%M") == "08:00"  # Seoul keeps the same clock as Tokyo
+
+
+def test_many_items_of_one_kind_are_reminded_in_one_notification(pmo, client_pm, project):
+    """An import of many dictionary terms must not send the client PM one e-mail per term every day."""
+    for n in range(reminders.GROUP_REMINDERS_ABOVE + 2):
+        _requested(project, pmo, tokyo(23, 10), title=f"Minutes {n}")
+    assert reminders.send_due_reminders(now=tokyo(26, 11)) == 1
+    note = Notification.objects.get(recipient=client_pm)
+    assert note.kind == "approval.waiting_many" and note.url == "/inbox/"
+    assert note.sentence == "5 items (Sign-off) in ALPHA Alpha claims renewal have waited for your decision for more than 3 working days."  # fmt: skip
+    assert reminders.send_due_reminders(now=tokyo(26, 15)) == 0  # once a day

@@ -11,6 +11,7 @@ from django.db import transaction
 
 from accounts.demo import seed_access
 from accounts.models import Organization, OrganizationKind, User
+from projects.dictionary_demo import seed_dictionary
 from projects.models import Membership, Phase, Project, Role, SignOffRequest
 
 DEFAULT_PASSWORD = "pmo-demo-2026"
@@ -104,6 +105,8 @@ class Command(BaseCommand):
         SignOffRequest.objects.get_or_create(project=main, title=DEMO_SIGNOFF["title"], defaults={**DEMO_SIGNOFF, "requested_by": people["pmo"]})  # fmt: skip
         # Vendor access: systems and levels, both vendors' contracts, the PMO's delegation, one grant of vendor B.
         seed_access(project=main, people=people, orgs=orgs)
+        # The project dictionary: the insurer's claims vocabulary, approved, and its release at kick-off.
+        seed_dictionary(project=main, people=people)
 
         self.stdout.write(self.style.SUCCESS(f"Demo data ready: projects {main.code} and {hidden.code}."))
         self.stdout.write("Sign in as: " + ", ".join(u for u in PEOPLE if u != "hidden-pm") + f" (password: {password})")
