@@ -200,11 +200,13 @@ def _approval_waiting_sentence(params) -> str:
 
 def _approvals_waiting_sentence(params) -> str:
     days = params["days"] if isinstance(params.get("days"), int) else 0
+    count = params["count"] if isinstance(params.get("count"), int) else 0
+    wait = ngettext("%(days)s working day", "%(days)s working days", days) % {"days": days}
     return ngettext(
-        "%(count)s items (%(what)s) in %(project)s have waited for your decision for more than %(days)s working day.",
-        "%(count)s items (%(what)s) in %(project)s have waited for your decision for more than %(days)s working days.",
-        days,
-    ) % params
+        "%(count)s item (%(what)s) in %(project)s has waited for your decision for more than %(wait)s.",
+        "%(count)s items (%(what)s) in %(project)s have waited for your decision for more than %(wait)s.",
+        count,
+    ) % (params | {"wait": wait})
 
 
 notifications.register_kind(

@@ -48,17 +48,47 @@ def display(name: str, value, names: dict | None = None) -> str:
     return str(value)
 
 
+# An unchanged stretch this short between two changes is folded into them, so that a rewritten Japanese phrase
+# reads as "old phrase → new phrase" rather than as interleaved characters (「支払額課長の算承認」).
+_SHORT_EQUAL = 2
+_LATIN = re.compile(r"[0-9A-Za-z\u00c0-\u024f]")
+
+
+def _chunks(before: str, after: str) -> list[tuple[str, str, str]]:
+    """(op, old text, new text) runs: "equal" or "change", short equal runs between changes folded in."""
+    old, new = _tokens(before), _tokens(after)
+    chunks: list[list] = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
+        kind = "equal" if op == "equal" else "change"
+        piece = ["".join(old[i1:i2]), "".join(new[j1:j2])]
+        if chunks and chunks[-1][0] == kind == "change":
+            chunks[-1][1] += piece[0]
+            chunks[-1][2] += piece[1]
+        else:
+            chunks.append([kind, *piece])
+    folded: list[list] = []
+    for index, (kind, old_text, new_text) in enumerate(chunks):
+        # Japanese or Korean characters, punctuation or spaces only: an English word is never folded.
+        between_changes = 0 < index < len(chunks) - 1 and len(old_text) <= _SHORT_EQUAL and not _LATIN.search(old_text)
+        if kind == "equal" and between_changes or kind == "change" and folded and folded[-1][0] == "change":
+            folded[-1][1] += old_text
+            folded[-1][2] += new_text
+        else:
+            folded.append([kind, old_text, new_text])
+    return [tuple(chunk) for chunk in folded]
+
+
 def redline(before: str, after: str) -> SafeString:
     """``after`` with what was removed struck through (<del>) and what was added marked (<ins>)."""
-    old, new = _tokens(before), _tokens(after)
     parts = []
-    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
-        if op in ("delete", "replace"):
-            parts.append(format_html("<del>{}</del>", "".join(old[i1:i2])))
-        if op in ("insert", "replace"):
-            parts.append(format_html("<ins>{}</ins>", "".join(new[j1:j2])))
-        if op == "equal":
-            parts.append(format_html("{}", "".join(old[i1:i2])))
+    for kind, old_text, new_text in _chunks(before, after):
+        if kind == "equal":
+            parts.append(format_html("{}", old_text))
+            continue
+        if old_text:
+            parts.append(format_html("<del>{}</del>", old_text))
+        if new_text:
+            parts.append(format_html("<ins>{}</ins>", new_text))
     return format_html_join("", "{}", ((part,) for part in parts))
 
 

@@ -191,7 +191,7 @@ def _rows(cells: Iterable[list[str]], default_language: str) -> list[dict]:
                 if key is not None and key not in header.values():
                     header[index] = key
             if "name" not in header.values():
-                raise ValidationError(_("The first row must name the columns, and one of them must be the term (“%(term)s”, “用語” or “용어”).") % {"term": column_title("name")}, code="no_term_column")  # fmt: skip
+                raise ValidationError(_("The first row must name the columns, and one of them must be the term (“Term”, “用語” or “용어”)."), code="no_term_column")  # fmt: skip
             continue
         if len(rows) >= MAX_ROWS:
             raise ValidationError(_("The file has more than %(max)s terms. Split it into several files.") % {"max": f"{MAX_ROWS:,}"}, code="too_many_rows")  # fmt: skip

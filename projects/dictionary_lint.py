@@ -24,7 +24,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
-from .dictionary_text import Matcher, Phrase, leftmost_longest, line_and_column
+from .dictionary_text import Matcher, Phrase, leftmost_longest, line_and_column, word_list
 from .models import FULL_VIEW_ROLES, RelationKind, Term, TermStatus
 from .rules import role_in
 
@@ -56,7 +56,7 @@ class Finding:
     @property
     def message(self) -> str:
         """What a writer reads about it."""
-        names = "、".join(f"“{t.name}”" for t in self.replacements)
+        names = word_list((t.name for t in self.replacements), quoted=True)
         if self.kind == AVOID:
             return _("“%(word)s” is a word to avoid: write %(terms)s.") % {"word": self.text, "terms": names}
         if self.kind == DEPRECATED:
@@ -81,9 +81,9 @@ def _phrases(row, include_unapproved: bool):
         yield from (Phrase(e["text"], EQUIVALENT, pk) for e in equivalents)
         yield from (Phrase(word, AVOID, pk) for word in avoid)
     elif status == TermStatus.DEPRECATED:
-        yield from (Phrase(word, DEPRECATED, pk) for word in (name, abbreviation, *synonyms))
+        yield from (Phrase(word, DEPRECATED, pk) for word in (name, abbreviation, *synonyms, *(e["text"] for e in equivalents)))  # fmt: skip
     elif include_unapproved:
-        yield from (Phrase(word, UNAPPROVED, pk) for word in (name, abbreviation, *synonyms))
+        yield from (Phrase(word, UNAPPROVED, pk) for word in (name, abbreviation, *synonyms, *(e["text"] for e in equivalents)))  # fmt: skip
 
 
 def dictionary_matcher(project, *, include_unapproved: bool) -> Matcher:

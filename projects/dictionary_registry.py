@@ -8,7 +8,7 @@ from pmo_portal import exports, inbox, notifications, pdf
 from pmo_portal.models import Delivery
 
 from . import services
-from .dictionary_text import normalize
+from .dictionary_text import normalize, word_list
 from .models import (
     Adopted,
     DictionaryBaseline,
@@ -31,8 +31,7 @@ def proposal_summary(proposal: TermProposal) -> str:
         text = _("Deprecate “%(term)s”: %(note)s") % {"term": proposal.name, "note": proposal.note}
     elif proposal.kind == ProposalKind.CHANGE:
         fields = changed_fields(term_content(proposal.term), proposal.content())
-        labels = ", ".join(str(TermProposal._meta.get_field(name).verbose_name) for name in fields)
-        text = _("Change to “%(term)s” (%(fields)s): %(definition)s") % {"term": proposal.term.name, "fields": labels, "definition": Truncator(proposal.adopted_definition).chars(140)}  # fmt: skip
+        text = _("Change to “%(term)s” (%(fields)s): %(definition)s") % {"term": proposal.term.name, "fields": _field_labels(fields), "definition": Truncator(proposal.adopted_definition).chars(140)}  # fmt: skip
     else:
         text = _("New term “%(term)s”: %(definition)s") % {"term": proposal.name, "definition": Truncator(proposal.adopted_definition).chars(140)}  # fmt: skip
     if proposal.kind != ProposalKind.DEPRECATE and proposal.differs_from_standard:
@@ -70,6 +69,8 @@ def _decided_sentence(params) -> str:
 
 
 def _decided_many_sentence(params) -> str:
+    terms = params.get("terms")
+    params = params | {"terms": word_list(terms) if isinstance(terms, list) else terms or ""}
     if params.get("decision") == ProposalStatus.APPROVED:
         return ngettext("%(approver)s approved %(count)s term: %(terms)s", "%(approver)s approved %(count)s terms: %(terms)s", _count(params)) % params  # fmt: skip
     return ngettext("%(approver)s rejected %(count)s term (%(terms)s): %(comment)s", "%(approver)s rejected %(count)s terms (%(terms)s): %(comment)s", _count(params)) % params  # fmt: skip
@@ -79,7 +80,17 @@ notifications.register_kind("term.proposed", label=gettext_lazy("Dictionary term
 notifications.register_kind("term.proposed_many", label=gettext_lazy("Many dictionary terms at once (imports, copies)"), sentence=_proposed_many_sentence)  # fmt: skip
 notifications.register_kind("term.decided", label=gettext_lazy("Decisions on the terms you proposed"), sentence=_decided_sentence, default_delivery=Delivery.IN_APP)  # fmt: skip
 notifications.register_kind("term.decided_many", label=gettext_lazy("Decisions on many of your terms at once"), sentence=_decided_many_sentence, default_delivery=Delivery.IN_APP)  # fmt: skip
-notifications.register_kind("term.changed", label=gettext_lazy("Changed terms that your documents use"), sentence=gettext_lazy("The term “%(term)s” that “%(document)s” uses has changed (%(fields)s). Check that your text still says what you mean."))  # fmt: skip
+def _field_labels(names) -> str:
+    """Content field names as their labels, in the reader's language."""
+    fields = {f.name: f for f in TermProposal._meta.get_fields()}
+    return word_list(str(fields[name].verbose_name) for name in names if name in fields) if isinstance(names, list) else ""
+
+
+def _changed_sentence(params) -> str:
+    return _("The term “%(term)s” that “%(document)s” uses has changed (%(fields)s). Check that your text still says what you mean.") % (params | {"fields": _field_labels(params.get("fields"))})  # fmt: skip
+
+
+notifications.register_kind("term.changed", label=gettext_lazy("Changed terms that your documents use"), sentence=_changed_sentence)  # fmt: skip
 
 
 # --- the approval inbox ---------------------------------------------------------------------------------------

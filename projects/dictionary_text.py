@@ -17,6 +17,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+
 # Separators between the items of a list typed into one box: new lines and semicolons (ASCII and full-width).
 LIST_SEPARATORS = ("\n", ";", "；")
 
@@ -44,6 +47,13 @@ def unique_items(items: Iterable[str]) -> list[str]:
     return kept
 
 
+def word_list(words: Iterable[str], *, quoted: bool = False) -> str:
+    """Words joined for a sentence in the active language: “保険金”、“給付金” in Japanese, “claim”, “payment” in English."""
+    if quoted:
+        words = (_("“%(term)s”") % {"term": word} for word in words)
+    return pgettext("separator between the items of a list", ", ").join(words)
+
+
 def is_word_char(ch: str) -> bool:
     """A letter or digit of a script that separates words with spaces (Latin, Greek, Cyrillic...).
 
@@ -64,22 +74,20 @@ def normalize_mapped(text: str) -> tuple[str, list[int], list[int]]:
     starts: list[int] = []
     ends: list[int] = []
     for index, ch in enumerate(text):
-        folded = unicodedata.normalize("NFKC", ch).casefold()
-        if not folded:
-            continue
-        if folded.isspace():
-            if chars and chars[-1] != " ":
-                chars.append(" ")
-                starts.append(index)
-                ends.append(index + 1)
-            continue
-        if chars and unicodedata.combining(folded[0]) and chars[-1] != " ":
-            composed = unicodedata.normalize("NFC", chars[-1] + folded)
-            if len(composed) == 1:
-                chars[-1] = composed
-                ends[-1] = index + 1
+        # One character may fold to several, white space included (NFKC turns "´" into a space and an accent).
+        for piece in unicodedata.normalize("NFKC", ch).casefold():
+            if piece.isspace():
+                if chars and chars[-1] != " ":
+                    chars.append(" ")
+                    starts.append(index)
+                    ends.append(index + 1)
                 continue
-        for piece in folded:
+            if chars and unicodedata.combining(piece) and chars[-1] != " ":
+                composed = unicodedata.normalize("NFC", chars[-1] + piece)
+                if len(composed) == 1:
+                    chars[-1] = composed
+                    ends[-1] = index + 1
+                    continue
             chars.append(piece)
             starts.append(index)
             ends.append(index + 1)

@@ -182,7 +182,7 @@ class TermFilterForm(forms.Form):
         ("", _("All")),
         ("approved", _("Approved")),
         ("pending", _("Waiting for approval")),
-        ("draft", _("Drafts (sent back)")),
+        ("draft", _("Drafts (sent back or withdrawn)")),
         ("deprecated", _("Deprecated")),
     ]
 
@@ -255,7 +255,7 @@ class CheckTextForm(forms.Form):
 
 
 class CopyFromForm(forms.Form):
-    source_project = forms.ModelChoiceField(label=_("Another project's dictionary"), required=False, queryset=None, help_text=_("Its approved terms. Projects where you are PMO staff."))  # fmt: skip
+    source_project = forms.ModelChoiceField(label=_("Another project's dictionary"), required=False, queryset=None, help_text=_("Copies its approved terms. Only projects where you are PMO staff are listed."))  # fmt: skip
     glossary = forms.ModelChoiceField(label=_("…or a shared glossary of your firm"), required=False, queryset=None)
 
     def __init__(self, *args, project: Project, user, **kwargs):

@@ -22,6 +22,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from pmo_portal.validators import validate_multi_line, validate_single_line
@@ -50,7 +51,7 @@ def _membership(user, roles=None, project_field="project"):
 
 
 class TermStatus(models.TextChoices):
-    DRAFT = "draft", _("Draft")  # never approved; its proposal was rejected or withdrawn
+    DRAFT = "draft", pgettext_lazy("term status", "Draft")  # never approved; its proposal was rejected or withdrawn
     PROPOSED = "proposed", _("Proposed")  # never approved; waiting for the client PM
     APPROVED = "approved", _("Approved")
     DEPRECATED = "deprecated", _("Deprecated")
@@ -210,10 +211,14 @@ class TermQuerySet(models.QuerySet):
         needle = normalize(query)
         return self.filter(search_text__contains=needle) if needle else self
 
-    def for_list(self):
-        """What the dictionary list shows of each term, with a flag for a change waiting for approval."""
+    def for_list(self, *, flag_pending: bool = True):
+        """What the dictionary list shows of each term; with ``flag_pending``, whether a change waits for approval
+        (only for those who may see proposals: vendors and readers never learn of one)."""
+        terms = self.select_related("category")
+        if not flag_pending:
+            return terms
         pending = TermProposal.objects.filter(term=OuterRef("pk"), status=ProposalStatus.PENDING)
-        return self.select_related("category").annotate(has_pending_change=Exists(pending))
+        return terms.annotate(has_pending_change=Exists(pending))
 
 
 class Term(FSMModelMixin, TermContent):

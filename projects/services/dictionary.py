@@ -369,13 +369,12 @@ def _tell_affected_authors(*, actor, term: Term, proposal: TermProposal, changed
     """The authors of documents that use the term hear that its meaning changed, to check their text."""
     from ..dictionary_usage import usages_of
 
-    labels = ", ".join(str(TermProposal._meta.get_field(name).verbose_name) for name in changed)
     for usage in usages_of(term):
         for author in usage.authors:
             if author.pk != actor.pk:
                 notifications.notify(
                     recipient=author, kind="term.changed", project=term.project, obj=term, url=term.get_absolute_url(),
-                    params={"term": term.name, "document": usage.title, "fields": labels},
+                    params={"term": term.name, "document": usage.title, "fields": changed},
                 )  # fmt: skip
 
 
@@ -429,7 +428,7 @@ def term_proposals_decide(*, actor, project: Project, proposal_ids, approve: boo
                 continue
             notifications.notify(
                 recipient=proposer, kind="term.decided_many", project=project, url=dictionary_url(project),
-                params={"approver": str(actor), "count": len(decided), "decision": decided[0].status, "comment": comment.strip(), "terms": "、".join(p.name for p in decided[:10])},  # fmt: skip
+                params={"approver": str(actor), "count": len(decided), "decision": decided[0].status, "comment": comment.strip(), "terms": [p.name for p in decided[:10]]},  # fmt: skip
             )
     return result
 

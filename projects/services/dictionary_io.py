@@ -321,7 +321,7 @@ def dictionary_copy_from(*, actor, project: Project, source) -> dict:
         require_pmo(actor, project)
         if isinstance(source, Project):
             if source.pk == project.pk:
-                raise ValidationError(_("Choose another project's dictionary."))
+                raise ValidationError(_("This is the dictionary the terms would be copied into: choose another project."))
             require_role(actor, source, Role.PMO, message=_("You can copy only from projects where you are PMO staff."))
             names = dict(Term.objects.filter(project=source).values_list("pk", "name"))
             entries = [snapshot_content(t, names) for t in Term.objects.filter(project=source, status=TermStatus.APPROVED).select_related("category")]  # fmt: skip

@@ -55,7 +55,7 @@ def term_list(request, code):
     project = _project(request, code)
     sees_proposals = request.user.has_perm("projects.view_term_proposals", project)
     form = TermFilterForm(request.GET or None, project=project, show_unapproved=sees_proposals)
-    terms = form.filtered(Term.objects.visible_to(request.user).filter(project=project).for_list())
+    terms = form.filtered(Term.objects.visible_to(request.user).filter(project=project).for_list(flag_pending=sees_proposals))
     context = {
         "project": project, "form": form, "page": paginate(request, terms, PAGE_SIZE),
         "waiting": _pending_proposals(request.user, project).count() if sees_proposals else 0,

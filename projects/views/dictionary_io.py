@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from pmo_portal import tabular
@@ -18,6 +19,7 @@ from pmo_portal.permissions import require_perm
 
 from .. import dictionary_diff, dictionary_io, services
 from ..dictionary_lint import find_in_text, render_linked
+from ..dictionary_text import word_list
 from ..forms.dictionary import BaselineForm, CheckTextForm, CopyFromForm, GlossaryForm, ImportForm
 from ..models import PUBLISHED_STATUSES, DictionaryBaseline, DictionaryImport, ImportStatus, Term
 from ..services.dictionary_io import snapshot_content
@@ -45,7 +47,7 @@ def baseline_create(request, code):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, _("Release #%(number)s is frozen with %(count)s terms.") % {"number": baseline.number, "count": baseline.term_count})  # fmt: skip
+            messages.success(request, ngettext("Release #%(number)s is frozen with %(count)s term.", "Release #%(number)s is frozen with %(count)s terms.", baseline.term_count) % {"number": baseline.number, "count": baseline.term_count})  # fmt: skip
             return redirect(baseline.get_absolute_url())
     approved = Term.objects.filter(project=project, status__in=PUBLISHED_STATUSES).count()
     return render(request, "dictionary/baseline_form.html", {"project": project, "form": form, "approved": approved})
@@ -146,7 +148,8 @@ def import_apply(request, code, pk):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect(prepared.get_absolute_url())
-    messages.success(request, _("Imported: %(new)s new terms and %(change)s changes wait for the client PM's approval; %(same)s rows were unchanged and %(conflict)s skipped.") % counts)  # fmt: skip
+    waiting = counts["new"] + counts["change"]
+    messages.success(request, ngettext("Imported: %(waiting)s proposal (new terms: %(new)s, changes: %(change)s) waits for the client PM's approval. Unchanged rows: %(same)s; skipped: %(conflict)s.", "Imported: %(waiting)s proposals (new terms: %(new)s, changes: %(change)s) wait for the client PM's approval. Unchanged rows: %(same)s; skipped: %(conflict)s.", waiting) % (counts | {"waiting": waiting}))  # fmt: skip
     return redirect("dictionary:approvals", code=code)
 
 
@@ -202,9 +205,9 @@ def copy_from(request, code):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, _("%(count)s terms are copied and wait for the client PM's approval.") % {"count": result["copied"]})  # fmt: skip
+            messages.success(request, ngettext("%(count)s term is copied and waits for the client PM's approval.", "%(count)s terms are copied and wait for the client PM's approval.", result["copied"]) % {"count": result["copied"]})  # fmt: skip
             if result["skipped"]:
-                messages.info(request, _("Skipped, because this dictionary already has them: %(terms)s") % {"terms": "、".join(result["skipped"][:20])})  # fmt: skip
+                messages.info(request, _("Skipped, because this dictionary already has them: %(terms)s") % {"terms": word_list(result["skipped"][:20])})  # fmt: skip
             return redirect("dictionary:approvals", code=code)
     return render(request, "dictionary/copy_form.html", {"project": project, "form": form})
 
@@ -219,6 +222,6 @@ def glossary_create(request, code):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, _("“%(name)s” is saved with %(count)s terms. Your firm's other projects can start from it.") % {"name": glossary.name, "count": glossary.term_count})  # fmt: skip
+            messages.success(request, ngettext("“%(name)s” is saved with %(count)s term. Your firm's other projects can start from it.", "“%(name)s” is saved with %(count)s terms. Your firm's other projects can start from it.", glossary.term_count) % {"name": glossary.name, "count": glossary.term_count})  # fmt: skip
             return redirect("dictionary:list", code=code)
     return render(request, "dictionary/glossary_form.html", {"project": project, "form": form})

@@ -263,7 +263,7 @@ def test_an_xlsx_import_previews_each_row_and_confirming_creates_proposals(proje
     before = set(Notification.objects.values_list("pk", flat=True))
 
     response = client_for(pmo).post(import_url("import_apply", prepared), follow=True)
-    assert "Imported: 3 new terms and 1 changes wait for the client PM's approval; 1 rows were unchanged and 2 skipped." in page_text(response)  # fmt: skip
+    assert "Imported: 4 proposals (new terms: 3, changes: 1) wait for the client PM's approval. Unchanged rows: 1; skipped: 2." in page_text(response)  # fmt: skip
 
     benefit = Term.objects.get(project=project, name="給付金")
     premium = Term.objects.get(project=project, name="보험료")
@@ -322,7 +322,7 @@ def test_a_term_that_is_another_rows_synonym_is_a_conflict_in_the_preview(projec
     preview = client_for(pmo).get(import_url("import_preview", prepared))
     assert [(n, name, action) for n, name, action, _said in preview_rows(preview)] == [(2, "保険金", "new"), (3, "給付金", "conflict")]  # fmt: skip
     response = client_for(pmo).post(import_url("import_apply", prepared), follow=True)
-    assert "Imported: 1 new terms" in page_text(response)
+    assert "Imported: 1 proposal (new terms: 1, changes: 0) waits" in page_text(response)
     assert Term.objects.get(name="保険金").synonyms == ["給付金"]
     assert not Term.objects.filter(name="給付金").exists()
 

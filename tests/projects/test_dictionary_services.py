@@ -195,7 +195,8 @@ def test_approving_a_change_tells_the_authors_of_documents_that_use_the_term(pro
     proposal = services.term_update(actor=pmo, term=term, content=term_content(term) | {"standard_definition": "新しい定義。"})  # fmt: skip
     services.term_proposal_approve(actor=client_pm, proposal=proposal)
     told = Notification.objects.get(recipient=security, kind="term.changed")
-    assert told.params["document"] == "保険金支払の運用ルール" and told.params["fields"] == "standard definition"
+    assert told.params["document"] == "保険金支払の運用ルール" and told.params["fields"] == ["standard_definition"]
+    assert told.sentence == "The term “保険金” that “保険金支払の運用ルール” uses has changed (standard definition). Check that your text still says what you mean."
 
 
 # --- deprecating and deleting -------------------------------------------------------------------------------
