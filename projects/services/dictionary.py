@@ -230,19 +230,26 @@ def propose_change(*, actor, term: Term, content: dict, note: str, vocabulary=No
     return pending, created
 
 
-def term_update(*, actor, term: Term, content: dict, note: str = "", owner=None) -> TermProposal:
+def term_update(*, actor, term: Term, content: dict, note: str = "", owner=None) -> TermProposal | None:
     """PMO staff change a term. An approved term stays in force: the change waits for the client PM. A term
-    never approved is revised in place (and proposed again if it was sent back)."""
+    never approved is revised in place (and proposed again if it was sent back).
+
+    The owner changes at once (keeping a term up to date is the PMO's own business). Returns the proposal,
+    or None when only the owner changed.
+    """
     with transaction.atomic():
         term = lock_term(term)
         require_pmo(actor, term.project)
-        if owner is not None and owner.pk != term.owner_id:
+        new_owner = owner is not None and owner.pk != term.owner_id
+        if new_owner:
             if not term.project.people(Role.PMO).filter(pk=owner.pk).exists():
                 raise ValidationError({"owner": _("The owner of a term must be PMO staff of this project.")})
             before = audit.snapshot(term, ("owner",))
             Term.objects.filter(pk=term.pk).update(owner=owner)
             term.owner = owner
             audit.record(actor=actor, verb="term.owner", obj=term, project=term.project, before=before, after=audit.snapshot(term, ("owner",)))  # fmt: skip
+            if term.is_published and not changed_fields(term_content(term), content) and _pending(term) is None:
+                return None
         proposal, created = propose_change(actor=actor, term=term, content=content, note=note.strip())
         if created and proposal.is_pending:
             notify_approvers(actor=actor, project=term.project, kind="term.proposed", params=_proposal_params(actor, proposal), url=proposal.get_absolute_url(), obj=term)  # fmt: skip

@@ -71,7 +71,7 @@ def dictionary_baseline_create(*, actor, project: Project, title: str, note: str
         baseline = DictionaryBaseline(project=project, number=number, title=title.strip(), note=note.strip(), created_by=actor, term_count=len(terms))  # fmt: skip
         baseline.full_clean()
         baseline.save()
-        names = {t.pk: t.name for t in Term.objects.filter(project=project).only("pk", "name")}
+        names = dict(Term.objects.filter(project=project).values_list("pk", "name"))
         BaselineTerm.objects.bulk_create(
             [BaselineTerm(baseline=baseline, term=t, name=t.name, sort_key=t.sort_key, version=t.version, content=snapshot_content(t, names)) for t in terms],  # fmt: skip
             batch_size=1000,
@@ -373,7 +373,7 @@ def shared_glossary_create(*, actor, project: Project, name: str, description: s
         glossary = SharedGlossary(organization_id=actor.organization_id, name=name.strip(), description=description.strip(), source_project=project, created_by=actor, term_count=len(terms))  # fmt: skip
         glossary.full_clean()
         glossary.save()
-        names = {t.pk: t.name for t in Term.objects.filter(project=project).only("pk", "name")}
+        names = dict(Term.objects.filter(project=project).values_list("pk", "name"))
         SharedGlossaryTerm.objects.bulk_create(
             [SharedGlossaryTerm(glossary=glossary, name=t.name, sort_key=t.sort_key, content=snapshot_content(t, names)) for t in terms],  # fmt: skip
             batch_size=1000,

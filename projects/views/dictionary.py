@@ -145,7 +145,9 @@ def term_edit(request, code, pk):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            if proposal.status == ProposalStatus.WITHDRAWN:
+            if proposal is None:
+                messages.success(request, _("The term's owner is now %(person)s.") % {"person": form.cleaned_data["owner"]})
+            elif proposal.status == ProposalStatus.WITHDRAWN:
                 messages.info(request, _("The text is the same as the version in force again: the waiting change was withdrawn."))  # fmt: skip
             elif term.is_published:
                 messages.success(request, _("Your change waits for the client PM's approval. Until then everyone sees the approved version."))  # fmt: skip

@@ -63,7 +63,7 @@ def _baseline(request, code, number) -> DictionaryBaseline:
 @login_required
 def baseline_detail(request, code, number):
     baseline = _baseline(request, code, number)
-    entries = baseline.entries.only("name", "version", "content")
+    entries = baseline.entries.all()
     context = {"project": baseline.project, "baseline": baseline, "page": paginate(request, entries, PAGE_SIZE)}
     return render(request, "dictionary/baseline_detail.html", context)
 
@@ -75,7 +75,7 @@ def _snapshot(request, project, number: str):
         names = dict(Term.objects.filter(project=project).values_list("pk", "name"))
         return {t.pk: (t.name, snapshot_content(t, names)) for t in terms}
     baseline = _baseline(request, project.code, number)
-    return {e.term_id: (e.name, e.content) for e in baseline.entries.only("term_id", "name", "content")}
+    return {term_id: (name, content) for term_id, name, content in baseline.entries.values_list("term_id", "name", "content")}
 
 
 @require_GET

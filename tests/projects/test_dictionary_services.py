@@ -354,3 +354,15 @@ def test_two_decisions_at_once_make_exactly_one(transactional_db, project, pmo, 
     assert outcomes.count("decided") == 1 and "already decided by" in sorted(outcomes)[0], outcomes
     assert AuditEvent.objects.filter(verb__in=["term.approve", "term.reject"]).count() == 1
     assert TermProposal.objects.get().status in (ProposalStatus.APPROVED, ProposalStatus.REJECTED)
+
+
+def test_the_owner_changes_at_once_without_asking_the_client_pm(project, orgs, pmo, client_pm):
+    colleague = MembershipFactory(project=project, role="pmo", organization=orgs.pmo).user
+    term = approved(project, "保険金")
+    assert services.term_update(actor=pmo, term=term, content=term_content(term), owner=colleague) is None
+    term.refresh_from_db()
+    assert term.owner == colleague and not TermProposal.objects.filter(status="pending").exists()
+    assert AuditEvent.objects.filter(verb="term.owner", object_id=str(term.pk)).exists()
+    with pytest.raises(ValidationError) as caught:
+        services.term_update(actor=pmo, term=term, content=term_content(term), owner=client_pm)
+    assert caught.value.message_dict == {"owner": ["The owner of a term must be PMO staff of this project."]}

@@ -196,8 +196,8 @@ def test_the_pmo_sees_the_waiting_list_without_checkboxes(project, pmo, client_p
     assert "査定" in page and 'name="proposals"' not in page
 
 
-def _rows_up_to(project, pmo, client_pm, page_name: str, size: int) -> None:
-    """Bring the rows the page lists up to ``size``: waiting proposals, releases or categories."""
+def _rows_up_to(project, pmo, client_pm, page_name: str, size: int) -> dict:
+    """Bring the rows the page lists up to ``size``; the page's URL arguments."""
     if page_name == "dictionary:approvals":
         for n in range(TermProposal.objects.filter(status="pending").count(), size):
             proposed(project, f"用語{n:03d}")
@@ -206,20 +206,37 @@ def _rows_up_to(project, pmo, client_pm, page_name: str, size: int) -> None:
             approved(project, "保険金")
         for _n in range(project.dictionary_baselines.count(), size):
             services.dictionary_baseline_create(actor=pmo, project=project, title="Release")
+    elif page_name in ("dictionary:baseline_detail", "dictionary:baseline_compare"):  # releases of ``size`` terms
+        project.dictionary_baselines.all().delete()
+        Term.objects.filter(project=project).delete()
+        bulk_terms(project, pmo, client_pm, size)
+        first = services.dictionary_baseline_create(actor=pmo, project=project, title="Kick-off")
+        if page_name == "dictionary:baseline_detail":
+            return {"number": first.number}
+        Term.objects.filter(project=project).update(standard_definition="変更後の定義。")  # every term changed
+        services.dictionary_baseline_create(actor=pmo, project=project, title="RFP issue")
+    elif page_name == "dictionary:term_history":  # a term with ``size`` versions, each proposed and approved
+        term = Term.objects.filter(name="保険金").first() or approved(project, "保険金")
+        for n in range(TermProposal.objects.filter(term=term).count(), size):
+            term.refresh_from_db()
+            change = services.term_update(actor=pmo, term=term, content=term_content(term) | {"standard_definition": f"定義 {n}"})  # fmt: skip
+            services.term_proposal_approve(actor=client_pm, proposal=change)
+        return {"pk": term.pk}
     else:
         for n in range(TermCategory.objects.count(), size):
             services.term_category_create(actor=pmo, project=project, name=f"分類{n:03d}")
+    return {}
 
 
-@pytest.mark.parametrize("page_name", ["dictionary:approvals", "dictionary:baselines", "dictionary:categories"])
+@pytest.mark.parametrize("page_name", ["dictionary:approvals", "dictionary:baselines", "dictionary:baseline_detail", "dictionary:baseline_compare", "dictionary:categories", "dictionary:term_history"])  # fmt: skip
 def test_other_list_pages_run_the_same_queries_at_5_and_65_rows(project, pmo, client_pm, page_name):
     counts = []
     for size in (5, 65):
-        _rows_up_to(project, pmo, client_pm, page_name, size)
+        kwargs = _rows_up_to(project, pmo, client_pm, page_name, size)
         client = client_for(client_pm)
-        client.get(url(project, page_name))
+        client.get(url(project, page_name, **kwargs))
         with CaptureQueriesContext(connection) as queries:
-            assert client.get(url(project, page_name)).status_code == 200
+            assert client.get(url(project, page_name, **kwargs)).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
 
