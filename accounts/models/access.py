@@ -29,10 +29,10 @@ ACCESS_FULL_VIEW = ("pmo", "client_pm", "security")
 
 
 def _membership(user, role_in=None, project_field="project"):
+    """Membership.objects.of_row(), imported late: projects.models imports this app's models."""
     from projects.models import Membership
 
-    members = Membership.objects.filter(project=OuterRef(project_field), user=user)
-    return members.filter(role__in=role_in) if role_in else members
+    return Membership.objects.of_row(user, roles=role_in, project_field=project_field)
 
 
 class ProjectScopedQuerySet(models.QuerySet):

@@ -45,11 +45,6 @@ def _text(limit: int) -> list:
     return [validate_multi_line, MaxLengthValidator(limit)]
 
 
-def _membership(user, roles=None, project_field="project"):
-    members = Membership.objects.filter(project=OuterRef(project_field), user=user)
-    return members.filter(role__in=roles) if roles else members
-
-
 class TermStatus(models.TextChoices):
     DRAFT = "draft", pgettext_lazy("term status", "Draft")  # never approved; its proposal was rejected or withdrawn
     PROPOSED = "proposed", _("Proposed")  # never approved; waiting for the client PM
@@ -86,7 +81,7 @@ class ProjectMemberQuerySet(models.QuerySet):
     def visible_to(self, user):
         if not user.is_authenticated:
             return self.none()
-        return self.filter(Exists(_membership(user)))
+        return self.filter(Exists(Membership.objects.of_row(user)))
 
 
 class TermCategory(models.Model):
@@ -199,7 +194,7 @@ class TermQuerySet(models.QuerySet):
         if not user.is_authenticated:
             return self.none()
         return self.filter(
-            Exists(_membership(user, FULL_VIEW_ROLES)) | (Exists(_membership(user)) & Q(status__in=PUBLISHED_STATUSES))
+            Exists(Membership.objects.of_row(user, roles=FULL_VIEW_ROLES)) | (Exists(Membership.objects.of_row(user)) & Q(status__in=PUBLISHED_STATUSES))
         )
 
     def search(self, query: str):
@@ -323,7 +318,7 @@ class TermProposalQuerySet(models.QuerySet):
         """Proposals are internal to the PMO, the client PM and the security officer: vendors see none."""
         if not user.is_authenticated:
             return self.none()
-        return self.filter(Exists(_membership(user, FULL_VIEW_ROLES, "term__project")))
+        return self.filter(Exists(Membership.objects.of_row(user, roles=FULL_VIEW_ROLES, project_field="term__project")))
 
     def waiting_for(self, user):
         """Pending proposals this client PM may decide (never their own), oldest first."""
@@ -331,7 +326,7 @@ class TermProposalQuerySet(models.QuerySet):
             return self.none()
         return (
             self.filter(status=ProposalStatus.PENDING)
-            .filter(Exists(_membership(user, [Role.CLIENT_PM], "term__project")))
+            .filter(Exists(Membership.objects.of_row(user, roles=[Role.CLIENT_PM], project_field="term__project")))
             .exclude(proposed_by=user)
             .select_related("term__project", "proposed_by", "category")
             .order_by("created_at", "pk")
@@ -517,7 +512,7 @@ class DictionaryImportQuerySet(models.QuerySet):
         """The PMO staff of the project (an import is a PMO tool)."""
         if not user.is_authenticated:
             return self.none()
-        return self.filter(Exists(_membership(user, [Role.PMO])))
+        return self.filter(Exists(Membership.objects.of_row(user, roles=[Role.PMO])))
 
 
 class DictionaryImport(models.Model):

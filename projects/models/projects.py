@@ -103,12 +103,20 @@ class MembershipQuerySet(models.QuerySet):
     def visible_to(self, user):
         if not user.is_authenticated:
             return self.none()
-        viewer = Membership.objects.filter(project=OuterRef("project"), user=user)
+        viewer = Membership.objects.of_row(user)
         return self.filter(
             Exists(viewer.filter(role__in=FULL_VIEW_ROLES))
             | (Exists(viewer) & ~Q(role=Role.VENDOR))
             | Exists(viewer.filter(organization=OuterRef("organization")))
         )
+
+    def of_row(self, user, *, roles=None, project_field: str = "project"):
+        """``user``'s membership in the project of the outer query's row, for ``Exists()`` in a ``visible_to``.
+
+        ``project_field`` is the outer row's path to its project ("project", "term__project", ...).
+        """
+        members = self.filter(project=OuterRef(project_field), user=user)
+        return members.filter(role__in=roles) if roles else members
 
     def of_project(self, project):
         """The members of one project, ready to list with their names and organizations."""
@@ -163,7 +171,7 @@ class SignOffQuerySet(models.QuerySet):
         if not user.is_authenticated:
             return self.none()
         return self.filter(
-            Exists(Membership.objects.filter(project=OuterRef("project"), user=user, role__in=FULL_VIEW_ROLES))
+            Exists(Membership.objects.of_row(user, roles=FULL_VIEW_ROLES))
         )
 
     def waiting_for(self, user):
