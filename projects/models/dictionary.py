@@ -155,6 +155,31 @@ class TermContent(models.Model):
     def related_ids(self, kind: str | None = None) -> list[int]:
         return [r["term"] for r in self.relations if kind is None or r["kind"] == kind]
 
+    def _list_errors(self) -> dict:
+        """The JSON lists hold what the form or the file gave: each item checked like a text field."""
+        errors = {}
+        checks = {"synonyms": validate_single_line, "avoid": validate_single_line, "examples": validate_multi_line, "counter_examples": validate_multi_line}  # fmt: skip
+        for field, validate in checks.items():
+            for item in getattr(self, field):
+                try:
+                    if not isinstance(item, str):
+                        raise ValidationError(_("Write each entry as text."))
+                    validate(item)
+                except ValidationError as error:
+                    errors[field] = error.messages[0]
+                    break
+        languages = {code for code, _name in settings.LANGUAGES}
+        for equivalent in self.equivalents:
+            text = equivalent.get("text") if isinstance(equivalent, dict) else None
+            try:
+                if equivalent.get("language") not in languages or not isinstance(text, str) or not text.strip() or len(text) > TERM_MAX_LENGTH:  # fmt: skip
+                    raise ValidationError(_("Each equivalent needs a language of the project and a text of at most %(length)s characters.") % {"length": TERM_MAX_LENGTH})  # fmt: skip
+                validate_single_line(text)
+            except (ValidationError, AttributeError) as error:
+                errors["equivalents"] = error.messages[0] if isinstance(error, ValidationError) else _("Write each entry as text.")  # fmt: skip
+                break
+        return errors
+
     def clean(self):
         super().clean()
         errors = {}
@@ -170,6 +195,7 @@ class TermContent(models.Model):
         for field in ("examples", "counter_examples"):
             if len(getattr(self, field)) > LIST_MAX_ITEMS or any(len(w) > EXAMPLE_MAX_LENGTH for w in getattr(self, field)):
                 errors[field] = _("At most %(count)s entries of at most %(length)s characters each.") % {"count": LIST_MAX_ITEMS, "length": EXAMPLE_MAX_LENGTH}  # fmt: skip
+        errors |= self._list_errors()
         own = normalize(self.name)
         for field in ("synonyms", "avoid"):
             if any(normalize(word) == own for word in getattr(self, field)):

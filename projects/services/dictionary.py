@@ -36,11 +36,10 @@ from ..models import (
 from .projects import require_role
 
 TERM_AUDIT_FIELDS = ("name", "status", "version", "adopted", "category", "owner")
-NOT_PMO = _("Only PMO staff of this project can change its dictionary.")
 
 
 def require_pmo(actor, project) -> None:
-    require_role(actor, project, Role.PMO, message=NOT_PMO)
+    require_role(actor, project, Role.PMO, message=_("Only PMO staff of this project can change its dictionary."))
 
 
 # --- what a term says, checked ---------------------------------------------------------------------------

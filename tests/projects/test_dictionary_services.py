@@ -366,3 +366,26 @@ def test_the_owner_changes_at_once_without_asking_the_client_pm(project, orgs, p
     with pytest.raises(ValidationError) as caught:
         services.term_update(actor=pmo, term=term, content=term_content(term), owner=client_pm)
     assert caught.value.message_dict == {"owner": ["The owner of a term must be PMO staff of this project."]}
+
+
+def test_list_entries_are_checked_like_text_fields(project, pmo):
+    cases = [
+        ({"synonyms": ["給付\u200b金"]}, "synonyms", "Remove the invisible or control character (U+200B) from this text."),
+        ({"examples": ["例\x00"]}, "examples", "Remove the invisible or control character (U+0000) from this text."),
+        ({"equivalents": [{"language": "fr", "text": "prestation", "exact": True}]}, "equivalents", "Each equivalent needs a language of the project and a text of at most 200 characters."),  # fmt: skip
+        ({"equivalents": [{"language": "en", "text": "Benefit\u202e", "exact": True}]}, "equivalents", "Remove the invisible or control character (U+202E) from this text."),  # fmt: skip
+        ({"equivalents": ["Benefit"]}, "equivalents", "Write each entry as text."),
+    ]
+    for values, field, message in cases:
+        with pytest.raises(ValidationError) as caught:
+            services.term_propose(actor=pmo, project=project, content=content("保険金") | values)
+        assert caught.value.message_dict[field] == [message], values
+    assert not Term.objects.exists()
+
+
+def test_refusals_speak_the_actors_language(project, client_pm):
+    from django.utils import translation
+
+    with translation.override("ja"), pytest.raises(PermissionDenied) as caught:
+        services.term_propose(actor=client_pm, project=project, content=content())
+    assert str(caught.value) == "用語集を変更できるのは、このプロジェクトのPMOスタッフのみです。"
