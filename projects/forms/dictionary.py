@@ -3,6 +3,7 @@
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from pmo_portal.validators import validate_multi_line, validate_single_line
@@ -39,8 +40,8 @@ class TermForm(forms.ModelForm):
     words) and the model's own rules; their errors come back onto these fields.
     """
 
-    synonyms = forms.CharField(label=_("Synonyms"), required=False, widget=_textarea(2), validators=[validate_multi_line], help_text=_("Other words that mean the same and are fine to use. ") + LIST_HELP)  # fmt: skip
-    avoid = forms.CharField(label=_("Words to avoid"), required=False, widget=_textarea(2), validators=[validate_multi_line], help_text=_("Forbidden or ambiguous words: writers must use the term instead. ") + LIST_HELP)  # fmt: skip
+    synonyms = forms.CharField(label=_("Synonyms"), required=False, widget=_textarea(2), validators=[validate_multi_line], help_text=format_lazy("{} {}", _("Other words that mean the same and are fine to use."), LIST_HELP))  # fmt: skip
+    avoid = forms.CharField(label=_("Words to avoid"), required=False, widget=_textarea(2), validators=[validate_multi_line], help_text=format_lazy("{} {}", _("Forbidden or ambiguous words: writers must use the term instead."), LIST_HELP))  # fmt: skip
     broader = forms.CharField(label=RelationKind.BROADER.label, required=False, validators=[validate_single_line], help_text=_("Terms of this dictionary, separated by semicolons."))  # fmt: skip
     narrower = forms.CharField(label=RelationKind.NARROWER.label, required=False, validators=[validate_single_line])
     see_also = forms.CharField(label=RelationKind.SEE_ALSO.label, required=False, validators=[validate_single_line])

@@ -267,3 +267,11 @@ def test_the_text_check_lists_terms_and_problems_with_their_place(project, pmo, 
     page = response.content.decode()
     assert "line 2, column 1" in page and "“保険料” is a word to avoid: write “保険金”." in page
     assert "&lt;b&gt;確認&lt;/b&gt;" in page and "<b>確認</b>" not in page
+
+
+def test_the_term_form_speaks_the_persons_language(project, pmo):
+    pmo.language = "ja"
+    pmo.save()
+    page = client_for(pmo).get(url(project, "dictionary:term_create")).content.decode()
+    assert "同じ意味で、使ってもよいほかの語です。" in page  # a help text built from two translated sentences
+    assert "Other words that mean the same" not in page
