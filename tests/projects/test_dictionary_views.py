@@ -275,3 +275,11 @@ def test_the_term_form_speaks_the_persons_language(project, pmo):
     page = client_for(pmo).get(url(project, "dictionary:term_create")).content.decode()
     assert "同じ意味で、使ってもよいほかの語です。" in page  # a help text built from two translated sentences
     assert "Other words that mean the same" not in page
+
+
+def test_a_term_shows_its_equivalent_in_the_readers_own_language(project, pmo, client_pm, vendor_b):
+    term = approved(project, "保険金", equivalents=[{"language": "ko", "text": "보험금", "exact": True}, {"language": "en", "text": "Insurance benefit", "exact": True}])  # fmt: skip
+    listing = client_for(vendor_b).get(url(project)).content.decode()  # vendor B reads Korean
+    assert '<div class="small" lang="ko">보험금</div>' in listing and '<div class="small" lang="en">' not in listing
+    page = client_for(vendor_b).get(url(project, "dictionary:term_detail", pk=term.pk)).content.decode()
+    assert 'lang="ko" data-testid="equivalent-in-my-language">보험금</span>' in page
