@@ -314,6 +314,8 @@ EXPORT_REQUEUE_AFTER_SECONDS = env.int("EXPORT_REQUEUE_AFTER_SECONDS", default=1
 # Vendor access: the delegation memo (PDF) and the account lists uploaded for reconciliation (CSV).
 ACCESS_EVIDENCE_MAX_BYTES = env.int("ACCESS_EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)
 ACCESS_CSV_MAX_BYTES = env.int("ACCESS_CSV_MAX_BYTES", default=5 * 1024 * 1024)
+# RFPs: the largest proposal (PDF) a vendor can upload. Keep the proxy's request size limit above it.
+RFP_PROPOSAL_MAX_BYTES = env.int("RFP_PROPOSAL_MAX_BYTES", default=20 * 1024 * 1024)
 # Project dictionary: the largest CSV or Excel file of terms that can be imported.
 DICTIONARY_IMPORT_MAX_BYTES = env.int("DICTIONARY_IMPORT_MAX_BYTES", default=10 * 1024 * 1024)
 

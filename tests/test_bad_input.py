@@ -53,12 +53,39 @@ from projects.models import (
     TermProposal,
 )
 from projects.services.dictionary import term_content
+from rfp.models import (
+    Answer,
+    Clause,
+    EvaluationCriterion,
+    Invitation,
+    PmQuestion,
+    Proposal,
+    Requirement,
+    Rfp,
+    RfpSection,
+    RfpTemplate,
+    RfpVersion,
+    SectionUnderstanding,
+    VendorQuestion,
+)
 
 from .access_factories import contract_for, delegation_for, level
 from .conftest import client_for
 from .dictionary_factories import approved, pending_change, prepared_import, term_in
 from .factories import notification_for, pending_signoff
-from .test_url_access import TABLE, _grant, _req
+from .test_url_access import (
+    TABLE,
+    _grant,
+    _library_clause,
+    _library_template,
+    _req,
+    _rfp,
+    _rfp_answer,
+    _rfp_pm_question,
+    _rfp_requirement,
+    _rfp_section,
+    _rfp_v,
+)
 
 HOSTILE = {
     "huge": "x" * 10_000,
@@ -176,6 +203,56 @@ def _other_project_of_pmo(w):
 DICTIONARY_CSV = type("DictionaryCsv", (), {"name": "用語集.csv", "content_type": "text/csv", "read": lambda self: "用語,読み,標準定義\r\n査定,さてい,支払の可否と金額を決めること。\r\n".encode("cp932")})  # fmt: skip
 
 
+PROPOSAL_PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+
+def _rfp_question(w):
+    """A question of vendor A on the issued RFP, for the PMO to answer (asked once)."""
+    from rfp import services
+    from rfp.models import Rfp, VendorQuestion
+
+    rfp = Rfp.objects.get(pk=_rfp_v(w)["pk"])
+    found = VendorQuestion.objects.filter(rfp=rfp).first()
+    return found or services.vendor_question_ask(actor=w.personas["vendor_a"], rfp=rfp, text="移行対象に過去の請求履歴は含まれますか？")  # fmt: skip
+
+
+def _rfp_url(name, **extra):
+    return lambda w, c: reverse(name, kwargs=_rfp_v(w, **extra))
+
+
+# --- entries: paste into FORMS --------------------------------------------------------------------------------------
+
+def _rfp_page(name, target="rfp", status="draft"):
+    """The URL of an RFP form: the project's (target None), or that of Alpha's RFP in ``status``, of its first section
+    ("section"), first requirement ("requirement") or the client PM's question ("pm_question")."""
+
+    def build(w, client):
+        kwargs = {
+            None: lambda: {"code": w.project.code},
+            "rfp": lambda: _rfp(w, status),
+            "section": lambda: _rfp_section(w),
+            "requirement": lambda: _rfp_requirement(w),
+            "pm_question": lambda: _rfp_pm_question(w),
+            "clause": lambda: _library_clause(w),
+            "template": lambda: _library_template(w),
+        }[target]()
+        return reverse(name, kwargs=kwargs)
+
+    return build
+
+
+def _section_data(w) -> dict:
+    return {"title": "対象範囲", "body": "- 代理店からの**保険金請求**を対象とする。\n- 会計システムは対象外。", "explanation": "範囲外を明記しないと、含まれると解釈されがちです。"}  # fmt: skip
+
+
+def _clause_data(w) -> dict:
+    return {"title": "個人情報の取扱い", "body": "受託者は個人情報を**適切に**管理すること。", "language": "ja", "owner": w.personas["pmo"].pk, "review_date": _today(180)}  # fmt: skip
+
+
+def _deadlines(days=7) -> dict:
+    return {"question_deadline": f"{_today(days)}T17:00", "proposal_deadline": f"{_today(days + 7)}T17:00"}
+
+
 FORMS: dict[str, Form] = {
     "accounts:login": Form("anonymous", lambda w, c: reverse("accounts:login"), lambda w: {"username": "pmo", "password": "correct horse battery"}),  # fmt: skip
     "accounts:logout": Form("pmo", lambda w, c: reverse("accounts:logout"), lambda w: {}),
@@ -281,6 +358,44 @@ FORMS: dict[str, Form] = {
     "dictionary:check": Form("vendor_a", _dictionary_url("dictionary:check"), lambda w: {"text": "保険金の支払査定について"}, setup=lambda w: term_in(w.project, "approved")),  # fmt: skip
     "dictionary:copy": Form("pmo", _dictionary_url("dictionary:copy"), lambda w: {"source_project": Project.objects.get(code="BETA").pk, "glossary": ""}, setup=_other_project_of_pmo),  # fmt: skip
     "dictionary:glossary_create": Form("pmo", _dictionary_url("dictionary:glossary_create"), lambda w: {"name": "損害保険の用語", "description": "請求業務の標準用語"}, setup=lambda w: term_in(w.project, "approved")),  # fmt: skip
+    # RFPs: the document, its review, its status
+    "rfp:create": Form("pmo", _rfp_page("rfp:create", None), lambda w: {"title": "保険金請求システム刷新 RFP", "language": "ja", "template": ""}),  # fmt: skip
+    "rfp:edit": Form("pmo", _rfp_page("rfp:edit"), lambda w: {"title": "保険金請求システム刷新 RFP（改訂）", "language": "ja", **_deadlines()}),  # fmt: skip
+    "rfp:section_add": Form("pmo", _rfp_page("rfp:section_add"), _section_data),
+    "rfp:section_edit": Form("pmo", _rfp_page("rfp:section_edit", "section"), _section_data),
+    "rfp:section_up": Form("pmo", _rfp_page("rfp:section_up", "section"), lambda w: {}),
+    "rfp:section_down": Form("pmo", _rfp_page("rfp:section_down", "section"), lambda w: {}),
+    "rfp:section_delete": Form("pmo", _rfp_page("rfp:section_delete", "section"), lambda w: {}),
+    "rfp:preview": Form("pmo", _rfp_page("rfp:preview"), lambda w: {"body": "# 見出し\n**太字**と[リンク](https://example.com)"}),  # fmt: skip
+    "rfp:section_understood": Form("client_pm", _rfp_page("rfp:section_understood", "section"), lambda w: {}),
+    "rfp:section_ask": Form("client_pm", _rfp_page("rfp:section_ask", "section"), lambda w: {"text": "予算の幅は書くべきですか？"}),  # fmt: skip
+    "rfp:pm_question_answer": Form("pmo", _rfp_page("rfp:pm_question_answer", "pm_question"), lambda w: {"answer": "上限だけでも書くと比較しやすくなります。"}, setup=_rfp_pm_question),  # fmt: skip
+    "rfp:requirement_create": Form("pmo", _rfp_page("rfp:requirement_create"), lambda w: {"category": "functional", "text": "代理店が請求状況を確認できること。", "priority": "must", "acceptance_criteria": "", "criterion": ""}),  # fmt: skip
+    "rfp:requirement_edit": Form("pmo", _rfp_page("rfp:requirement_edit", "requirement"), lambda w: {"text": "代理店がオンラインで請求できること。", "priority": "should", "acceptance_criteria": "10分以内に登録できる。", "criterion": ""}),  # fmt: skip
+    "rfp:requirement_up": Form("pmo", _rfp_page("rfp:requirement_up", "requirement"), lambda w: {}),
+    "rfp:requirement_down": Form("pmo", _rfp_page("rfp:requirement_down", "requirement"), lambda w: {}),
+    "rfp:requirement_delete": Form("pmo", _rfp_page("rfp:requirement_delete", "requirement"), lambda w: {}),
+    "rfp:criteria": Form("pmo", _rfp_page("rfp:criteria"), lambda w: {"form-TOTAL_FORMS": "2", "form-INITIAL_FORMS": "0", "form-0-name": "業務理解", "form-0-description": "", "form-0-weight": "60", "form-1-name": "価格", "form-1-description": "", "form-1-weight": "40"}, fields=["form-0-name", "form-0-description", "form-0-weight", "form-1-name", "form-1-weight"]),  # fmt: skip
+    "rfp:submit": Form("pmo", _rfp_page("rfp:submit"), lambda w: {}),
+    "rfp:recall": Form("pmo", _rfp_page("rfp:recall", status="in_review"), lambda w: {}),
+    "rfp:issue": Form("pmo", _rfp_page("rfp:issue", status="approved"), lambda w: _deadlines()),
+    "rfp:close": Form("pmo", _rfp_page("rfp:close", status="issued"), lambda w: {}),
+    # vendors and an issued RFP
+    # vendors and an issued RFP
+    "rfp:invite": Form("pmo", _rfp_url("rfp:invite"), lambda w: {"vendor": w.orgs.vendor_b.pk, "vendor_forged": FORGED}, setup=_rfp_v),  # fmt: skip
+    "rfp:question_ask": Form("vendor_a", _rfp_url("rfp:question_ask"), lambda w: {"text": "第3章の移行範囲に過去10年分の請求履歴は含まれますか？"}, setup=_rfp_v),  # fmt: skip
+    "rfp:answer_create": Form("pmo", _rfp_url("rfp:answer_create"), lambda w: {"questions": [_rfp_question(w).pk], "question_summary": "移行範囲に過去の請求履歴は含まれますか？", "text": "はい、過去10年分を含みます。", "changes_rfp": ""}, setup=_rfp_question),  # fmt: skip
+    "rfp:answer_publish": Form("pmo", lambda w, c: reverse("rfp:answer_publish", kwargs=_rfp_answer(w)), lambda w: {}),  # fmt: skip
+    "rfp:answer_delete": Form("pmo", lambda w, c: reverse("rfp:answer_delete", kwargs=_rfp_answer(w)), lambda w: {}),  # fmt: skip
+    # The test client reads a file once; this proposal gives its bytes each time it is posted.
+    "rfp:proposal_upload": Form("vendor_a", _rfp_url("rfp:proposal_upload"), lambda w: {"file": type("Proposal", (), {"name": "提案書.pdf", "content_type": "application/pdf", "read": lambda self: PROPOSAL_PDF})()}, setup=_rfp_v),  # fmt: skip
+    "rfp:proposals_open": Form("pmo", _rfp_url("rfp:proposals_open"), lambda w: {}, setup=_rfp_v),
+    # the firm's library: templates and reusable clauses
+    "rfp:template_save": Form("pmo", _rfp_page("rfp:template_save"), lambda w: {"name": "保険システム標準RFP"}),
+    "rfp:template_delete": Form("pmo", _rfp_page("rfp:template_delete", "template"), lambda w: {}),
+    "rfp:clause_create": Form("pmo", _rfp_page("rfp:clause_create", None), _clause_data),
+    "rfp:clause_edit": Form("pmo", _rfp_page("rfp:clause_edit", "clause"), _clause_data),
+    "rfp:clause_insert": Form("pmo", _rfp_page("rfp:clause_insert", "section"), lambda w: {"clause": _library_clause(w)["clause_pk"]}, setup=_library_clause),  # fmt: skip
     "notifications:settings": Form(
         "pmo", lambda w, c: reverse("notifications:settings"), lambda w: {kind.key: "digest" for kind in notification_kinds()}
     ),
@@ -321,7 +436,7 @@ def world(personas, project, hidden_project, orgs):
 def snapshot():
     """Everything a form could save (audit and lockout logs are expected to grow, so they are left out)."""
     state = {}
-    for model, skip in [(Organization, ()), (User, ("last_login",)), (Project, ("updated_at",)), (Membership, ()), (TOTPDevice, ("throttling_failure_timestamp", "throttling_failure_count", "last_used_at")), (SignOffRequest, ()), (NotificationPreference, ()), (AccessRequest, ()), (AccessRequestItem, ()), (Grant, ()), (VendorPerson, ()), (TargetSystem, ()), (PermissionLevel, ()), (VendorContract, ()), (Delegation, ()), (ReviewCampaign, ()), (ReviewItem, ()), (Reconciliation, ()), (TermCategory, ()), (Term, ()), (TermProposal, ()), (DictionaryBaseline, ()), (BaselineTerm, ()), (DictionaryImport, ()), (SharedGlossary, ()), (SharedGlossaryTerm, ())]:  # fmt: skip
+    for model, skip in [(Organization, ()), (User, ("last_login",)), (Project, ("updated_at",)), (Membership, ()), (TOTPDevice, ("throttling_failure_timestamp", "throttling_failure_count", "last_used_at")), (SignOffRequest, ()), (NotificationPreference, ()), (AccessRequest, ()), (AccessRequestItem, ()), (Grant, ()), (VendorPerson, ()), (TargetSystem, ()), (PermissionLevel, ()), (VendorContract, ()), (Delegation, ()), (ReviewCampaign, ()), (ReviewItem, ()), (Reconciliation, ()), (TermCategory, ()), (Term, ()), (TermProposal, ()), (DictionaryBaseline, ()), (BaselineTerm, ()), (DictionaryImport, ()), (SharedGlossary, ()), (SharedGlossaryTerm, ()), (Rfp, ("updated_at",)), (RfpSection, ("updated_at",)), (SectionUnderstanding, ()), (PmQuestion, ()), (Requirement, ()), (EvaluationCriterion, ()), (RfpVersion, ()), (RfpTemplate, ()), (Clause, ("updated_at",)), (Invitation, ()), (VendorQuestion, ()), (Answer, ()), (Proposal, ())]:  # fmt: skip
         many = [f.name for f in model._meta.many_to_many]  # read in one query each, not one per row
         rows = model.objects.order_by("pk").prefetch_related(*many)
         state[model.__name__] = [{k: v for k, v in model_to_dict(r).items() if k not in skip} for r in rows]

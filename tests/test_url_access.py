@@ -86,6 +86,110 @@ def _term(w, status, project=None):
     return {"code": (project or w.project).code, "pk": term_in(w.project, status).pk}
 
 
+def _rfp(w, status="draft", project=None, **extra):
+    """URL kwargs of Alpha's RFP in ``status`` (vendor A's company invited once issued; vendor B's never), under
+    ``project``'s code, plus ``extra``."""
+    from .rfp_factories import rfp_in
+
+    invite = [w.members["vendor_a"].organization] if status in ("issued", "closed") else []
+    rfp = rfp_in(w.project, status, invite=invite)
+    return {"code": (project or w.project).code, "pk": rfp.pk, **extra}
+
+
+def _rfp_v(w, **extra):
+    """URL kwargs of Alpha's issued RFP with vendor A's company invited, plus ``extra``."""
+    return _rfp(w, "issued", **extra)
+
+
+def _rfp_section(w, status="draft"):
+    from rfp.models import RfpSection
+
+    kwargs = _rfp(w, status)
+    return kwargs | {"section_pk": RfpSection.objects.filter(rfp_id=kwargs["pk"]).order_by("position").first().pk}
+
+
+def _rfp_requirement(w):
+    """URL kwargs of the first requirement of Alpha's draft RFP (a new one when all were deleted)."""
+    from rfp import services
+    from rfp.models import Requirement, Rfp
+
+    kwargs = _rfp(w)
+    found = Requirement.objects.filter(rfp_id=kwargs["pk"]).order_by("position").first()
+    found = found or services.requirement_create(actor=w.members["pmo"].user, rfp=Rfp.objects.get(pk=kwargs["pk"]), category="functional", text="請求を受け付けること。", priority="must")  # fmt: skip
+    return kwargs | {"req_pk": found.pk}
+
+
+def _rfp_pm_question(w):
+    """URL kwargs of the client PM's question about the first section of Alpha's draft RFP (asked once)."""
+    from rfp import services
+    from rfp.models import PmQuestion, RfpSection
+
+    kwargs = _rfp_section(w)
+    section = RfpSection.objects.get(pk=kwargs.pop("section_pk"))
+    question = PmQuestion.objects.filter(section=section).first() or services.section_ask(actor=w.members["client_pm"].user, section=section, text="予算の幅は書くべきですか？")  # fmt: skip
+    return kwargs | {"question_pk": question.pk}
+
+
+def _rfp_answer(w):
+    """URL kwargs of the PMO's draft answer to vendor A's question on that RFP."""
+    from rfp import services
+    from rfp.models import Answer, Rfp
+
+    kwargs = _rfp_v(w)
+    found = Answer.objects.filter(rfp_id=kwargs["pk"], published_at__isnull=True).first()
+    if found is None:
+        rfp = Rfp.objects.get(pk=kwargs["pk"])
+        question = services.vendor_question_ask(actor=w.members["vendor_a"].user, rfp=rfp, text="移行対象に過去の請求履歴は含まれますか？")  # fmt: skip
+        found = services.answer_create(actor=w.members["pmo"].user, rfp=rfp, question_summary="移行対象に過去の請求履歴は含まれますか？", text="はい、含まれます。", changes_rfp=False, questions=[question])  # fmt: skip
+    return kwargs | {"answer_pk": found.pk}
+
+
+def _rfp_proposal(w, opened=False):
+    """URL kwargs of vendor A's proposal on that RFP: sealed, or (``opened``) opened by the PMO after the deadline."""
+    from datetime import timedelta
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import timezone
+
+    from rfp import services
+    from rfp.models import Proposal, Rfp
+
+    kwargs = _rfp_v(w)
+    rfp = Rfp.objects.get(pk=kwargs["pk"])
+    pdf = SimpleUploadedFile("提案書.pdf", b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n")
+    proposal = Proposal.objects.filter(rfp=rfp).first() or services.proposal_upload(actor=w.members["vendor_a"].user, rfp=rfp, upload=pdf)  # fmt: skip
+    if opened and proposal.is_sealed:
+        past = timezone.now() - timedelta(minutes=1)
+        Rfp.objects.filter(pk=rfp.pk).update(question_deadline=past - timedelta(days=1), proposal_deadline=past)
+        services.proposals_open(actor=w.members["pmo"].user, rfp=rfp)
+    return kwargs | {"proposal_pk": proposal.pk}
+
+
+def _library_clause(w, mine=True):
+    """URL kwargs (Alpha's code) of a clause of Alpha's PMO firm, or (``mine=False``) of another organization's."""
+    from datetime import date
+
+    from rfp.models import Clause
+
+    owner = w.members["pmo" if mine else "outsider"].user
+    clause, _created = Clause.objects.get_or_create(
+        organization=owner.organization, title="個人情報の取扱い",
+        defaults={"body": "受託者は個人情報を適切に管理すること。", "language": "ja", "owner": owner, "review_date": date(2099, 1, 1)},
+    )  # fmt: skip
+    return {"code": w.project.code, "clause_pk": clause.pk}
+
+
+def _library_template(w):
+    """URL kwargs (Alpha's code) of an RFP template of Alpha's PMO firm (made again once deleted)."""
+    from rfp.models import RfpTemplate
+
+    template, _created = RfpTemplate.objects.get_or_create(
+        organization=w.project.pmo_firm, name="標準RFP",
+        defaults={"language": "ja", "sections": [{"key": "scope", "title": "対象範囲", "body": "", "explanation": ""}], "created_by": w.members["pmo"].user},
+    )  # fmt: skip
+    return {"code": w.project.code, "template_pk": template.pk}
+
+
 def _grant(w):
     """URL kwargs of vendor A's active grant."""
     from accounts.models import AccessRequest
@@ -428,6 +532,138 @@ TABLE: dict[str, list[Case]] = {
     "dictionary:check": [Case(statuses(), kwargs=lambda w: {"code": w.project.code})],
     "dictionary:copy": [Case(statuses(pmo=200, others=403), kwargs=lambda w: {"code": w.project.code})],
     "dictionary:glossary_create": [Case(statuses(pmo=200, others=403), kwargs=lambda w: {"code": w.project.code})],
+    # RFPs: the PMO drafts, the client PM reviews and approves, invited vendors read what was issued; readers none
+    "rfp:list": [
+        Case(statuses(reader=403), kwargs=lambda w: {"code": w.project.code}),
+        Case(statuses(members=404, outsider=200), kwargs=lambda w: {"code": w.hidden_project.code}, note="the outsider is the client PM there"),  # fmt: skip
+    ],
+    "rfp:create": [
+        Case(statuses(pmo=200, others=403), kwargs=lambda w: {"code": w.project.code}),
+        Case(statuses(members=404, outsider=403), kwargs=lambda w: {"code": w.hidden_project.code}),
+    ],
+    "rfp:detail": [
+        Case(statuses(vendor_a=404, vendor_b=404, reader=404), kwargs=lambda w: _rfp(w), note="a draft: vendors and readers cannot know it"),
+        Case(statuses(vendor_a=302, vendor_b=404, reader=404), kwargs=lambda w: _rfp_v(w), note="issued: vendor A (invited) is sent to the issued version"),  # fmt: skip
+        Case(statuses(members=404), kwargs=lambda w: _rfp(w, project=w.hidden_project), note="under the wrong project code"),  # fmt: skip
+    ],
+    "rfp:edit": [Case(statuses(pmo=200, client_pm=403, security=403, vendor_a=404, vendor_b=404, reader=404), kwargs=lambda w: _rfp(w))],
+    "rfp:section_add": [Case(statuses(pmo=200, client_pm=403, security=403, vendor_a=404, vendor_b=404, reader=404), kwargs=lambda w: _rfp(w))],
+    "rfp:section_edit": [
+        Case(statuses(pmo=200, client_pm=403, security=403, vendor_a=404, vendor_b=404, reader=404), kwargs=lambda w: _rfp_section(w)),
+        Case(statuses(members=404), kwargs=lambda w: _rfp_section(w) | {"code": w.hidden_project.code}, note="under the wrong project code"),  # fmt: skip
+    ],
+    **{name: [Case(EVERYONE_405, kwargs=lambda w: _rfp_section(w), note="POST only"), Case(statuses(pmo=302, client_pm=403, security=403, vendor_a=404, vendor_b=404, reader=404), kwargs=lambda w: _rfp_section(w), method="post")] for name in ("rfp:section_up", "rfp:section_down", "rfp:section_delete")},  # fmt: skip
+    "rfp:preview": [
+        Case(EVERYONE_405, kwargs=lambda w: _rfp(w), note="POST only"),
+        Case(statuses(pmo=200, client_pm=403, security=403, vendor_a=404, vendor_b=404, reader=404), kwargs=lambda w: _rfp(w), method="post", note="renders the text it is given"),
+    ],
+    "rfp:review": [Case(statuses(vendor_a=404, vendor_b=404, reader=404), kwargs=lambda w: _rfp(w)), Case(statuses(vendor_a=403, vendor_b=404, reader=404), kwargs=lambda w: _rfp_v(w), note="issued: vendor A reads the issued version, not the review")],  # fmt: skip
+    "rfp:section_understood": [
+        Case(EVERYONE_405, kwargs=lambda w: _rfp_section(w), note="POST only"),
+        Case(statuses(client_pm=302, pmo=403, security=403, vendor_a=404, vendor_b=404, reader=404), kwargs=lambda w: _rfp_section(w), method="post"),  # fmt: skip
+    ],
+    "rfp:section_ask": [Case(statuses(client_pm=302, pmo=403, security=403, vendor_a=404, vendor_b=404, reader=404), kwargs=lambda w: _rfp_section(w), method="post", note="no question: refused with a message")],  # fmt: skip
+    "rfp:pm_question_answer": [
+        Case(EVERYONE_405, kwargs=lambda w: _rfp_pm_question(w), note="POST only"),
+        Case(statuses(pmo=302, client_pm=403, security=403, vendor_a=404, vendor_b=404, reader=404), kwargs=lambda w: _rfp_pm_question(w), method="post", note="no answer: refused with a message"),  # fmt: skip
+    ],
+    "rfp:requirements": [Case(statuses(vendor_a=404, vendor_b=404, reader=404), kwargs=lambda w: _rfp(w))],
+    "rfp:requirement_create": [Case(statuses(pmo=200, client_pm=403, security=403, vendor_a=404, vendor_b=404, reader=404), kwargs=lambda w: _rfp(w))],
+    "rfp:requirement_edit": [
+        Case(statuses(pmo=200, client_pm=403, security=403, vendor_a=404, vendor_b=404, reader=404), kwargs=lambda w: _rfp_requirement(w)),
+        Case(statuses(members=404), kwargs=lambda w: _rfp_requirement(w) | {"code": w.hidden_project.code}, note="under the wrong project code"),  # fmt: skip
+    ],
+    **{name: [Case(EVERYONE_405, kwargs=lambda w: _rfp_requirement(w), note="POST only"), Case(statuses(pmo=302, client_pm=403, security=403, vendor_a=404, vendor_b=404, reader=404), kwargs=lambda w: _rfp_requirement(w), method="post")] for name in ("rfp:requirement_up", "rfp:requirement_down", "rfp:requirement_delete")},  # fmt: skip
+    "rfp:criteria": [
+        Case(statuses(vendor_a=404, vendor_b=404, reader=404), kwargs=lambda w: _rfp(w), note="the client PM and security read them"),
+        Case(statuses(pmo=422, client_pm=403, security=403, vendor_a=404, vendor_b=404, reader=404), kwargs=lambda w: _rfp(w), method="post", note="nothing posted: the form again with the error"),  # fmt: skip
+    ],
+    "rfp:submit": [
+        Case(EVERYONE_405, kwargs=lambda w: _rfp(w), note="POST only"),
+        Case(statuses(pmo=302, client_pm=403, security=403, vendor_a=404, vendor_b=404, reader=404), kwargs=lambda w: _rfp(w), method="post"),  # fmt: skip
+    ],
+    "rfp:recall": [Case(statuses(pmo=302, client_pm=403, security=403, vendor_a=404, vendor_b=404, reader=404), kwargs=lambda w: _rfp(w, "in_review"), method="post")],  # fmt: skip
+    "rfp:issue": [Case(statuses(pmo=200, client_pm=403, security=403, vendor_a=404, vendor_b=404, reader=404), kwargs=lambda w: _rfp(w, "approved"))],
+    "rfp:close": [Case(statuses(pmo=302, client_pm=403, security=403, vendor_a=403, vendor_b=404, reader=404), kwargs=lambda w: _rfp_v(w), method="post", note="vendor A sees the issued RFP but may not close it")],  # fmt: skip
+    "rfp:versions": [Case(statuses(vendor_a=404, vendor_b=404, reader=404), kwargs=lambda w: _rfp(w)), Case(statuses(vendor_b=404, reader=404), kwargs=lambda w: _rfp_v(w))],  # fmt: skip
+    "rfp:compare": [Case(statuses(vendor_b=404, reader=404), kwargs=lambda w: _rfp_v(w))],
+    "rfp:version_detail": [
+        Case(statuses(vendor_b=404, reader=404), kwargs=lambda w: _rfp_v(w, number=2), note="the issued version: what vendor A reads"),  # fmt: skip
+        Case(statuses(vendor_a=404, vendor_b=404, reader=404), kwargs=lambda w: _rfp_v(w, number=1), note="the copy the client PM approved: internal"),  # fmt: skip
+    ],
+    # vendors and an issued RFP (vendor A's company invited, vendor B's not: the RFP is invisible to vendor B)
+    "rfp:invitations": [
+        Case(statuses(vendor_a=403, vendor_b=404, reader=404), kwargs=lambda w: _rfp_v(w), note="the PMO side; the invited vendor may not see the list"),  # fmt: skip
+        Case(statuses(members=404), kwargs=lambda w: _rfp_v(w) | {"code": w.hidden_project.code}, note="under the wrong project code"),  # fmt: skip
+    ],
+    "rfp:invite": [
+        Case(EVERYONE_405, kwargs=lambda w: _rfp_v(w), note="POST only"),
+        Case(statuses(pmo=422, others=403, vendor_b=404, reader=404), kwargs=lambda w: _rfp_v(w), method="post", note="no company chosen: the page again with the error"),  # fmt: skip
+    ],
+    "rfp:questions": [
+        Case(statuses(vendor_b=404, reader=404), kwargs=lambda w: _rfp_v(w), note="vendor A: its own questions and the published answers"),  # fmt: skip
+        Case(statuses(members=404), kwargs=lambda w: _rfp_v(w) | {"code": w.hidden_project.code}, note="under the wrong project code"),  # fmt: skip
+    ],
+    "rfp:question_ask": [
+        Case(EVERYONE_405, kwargs=lambda w: _rfp_v(w), note="POST only"),
+        Case(statuses(others=403, pmo=403, vendor_a=422, vendor_b=404, reader=404), kwargs=lambda w: _rfp_v(w), method="post", note="no text: the page again with the error"),  # fmt: skip
+    ],
+    "rfp:answer_create": [
+        Case(EVERYONE_405, kwargs=lambda w: _rfp_v(w), note="POST only"),
+        Case(statuses(pmo=422, others=403, vendor_b=404, reader=404), kwargs=lambda w: _rfp_v(w), method="post", note="nothing filled in: the page again with the errors"),  # fmt: skip
+    ],
+    "rfp:answer_publish": [
+        Case(EVERYONE_405, kwargs=lambda w: _rfp_answer(w), note="POST only"),
+        Case(statuses(pmo=302, others=403, vendor_b=404, reader=404), kwargs=lambda w: _rfp_answer(w), method="post"),  # fmt: skip
+        Case(statuses(members=404), kwargs=lambda w: _rfp_answer(w) | {"code": w.hidden_project.code}, method="post", note="under the wrong project code"),  # fmt: skip
+    ],
+    "rfp:answer_delete": [
+        Case(EVERYONE_405, kwargs=lambda w: _rfp_answer(w), note="POST only"),
+        Case(statuses(pmo=302, others=403, vendor_b=404, reader=404), kwargs=lambda w: _rfp_answer(w), method="post", note="a draft: withdrawn"),  # fmt: skip
+    ],
+    "rfp:proposals": [
+        Case(statuses(vendor_b=404, reader=404), kwargs=lambda w: _rfp_v(w), note="vendor A: its own proposal only"),
+        Case(statuses(members=404), kwargs=lambda w: _rfp_v(w) | {"code": w.hidden_project.code}, note="under the wrong project code"),  # fmt: skip
+    ],
+    "rfp:proposal_upload": [
+        Case(EVERYONE_405, kwargs=lambda w: _rfp_v(w), note="POST only"),
+        Case(statuses(others=403, pmo=403, vendor_a=422, vendor_b=404, reader=404), kwargs=lambda w: _rfp_v(w), method="post", note="no file: the page again with the error"),  # fmt: skip
+    ],
+    "rfp:proposals_open": [
+        Case(EVERYONE_405, kwargs=lambda w: _rfp_v(w), note="POST only"),
+        Case(statuses(pmo=302, others=403, vendor_b=404, reader=404), kwargs=lambda w: _rfp_v(w), method="post", note="before the deadline: refused with a message"),  # fmt: skip
+    ],
+    "rfp:proposal_download": [
+        Case(statuses(pmo=403, others=403, vendor_a=200, vendor_b=404, reader=404), kwargs=lambda w: _rfp_proposal(w), note="sealed: only its own vendor reads it"),  # fmt: skip
+        Case(statuses(vendor_b=404, reader=404), kwargs=lambda w: _rfp_proposal(w, opened=True), note="opened by the PMO after the deadline"),  # fmt: skip
+        Case(statuses(members=404), kwargs=lambda w: _rfp_proposal(w) | {"code": w.hidden_project.code}, note="under the wrong project code"),  # fmt: skip
+    ],
+    # the firm's library (templates and reusable clauses): PMO staff of a PMO firm, from a project they run
+    "rfp:clauses": [
+        Case(statuses(pmo=200, others=403), kwargs=lambda w: {"code": w.project.code}, note="the firm's library, reached from a project the user runs"),  # fmt: skip
+        Case(statuses(members=404, outsider=403), kwargs=lambda w: {"code": w.hidden_project.code}, note="the outsider is the client PM there, not PMO staff"),  # fmt: skip
+    ],
+    "rfp:clause_create": [
+        Case(statuses(pmo=200, others=403), kwargs=lambda w: {"code": w.project.code}),
+        Case(statuses(members=404, outsider=403), kwargs=lambda w: {"code": w.hidden_project.code}),
+    ],
+    "rfp:clause_edit": [
+        Case(statuses(pmo=200, others=403), kwargs=lambda w: _library_clause(w)),
+        Case(statuses(pmo=404, others=403), kwargs=lambda w: _library_clause(w, mine=False), note="another organization's clause: the PMO cannot know it"),  # fmt: skip
+        Case(statuses(members=404, outsider=403), kwargs=lambda w: _library_clause(w) | {"code": w.hidden_project.code}, note="under the hidden project's code"),  # fmt: skip
+    ],
+    "rfp:template_delete": [
+        Case(EVERYONE_405, kwargs=lambda w: _library_template(w), note="POST only"),
+        Case(statuses(pmo=302, others=403), kwargs=lambda w: _library_template(w), method="post"),
+    ],
+    "rfp:template_save": [
+        Case(statuses(pmo=200, client_pm=403, security=403, vendor_a=404, vendor_b=404, reader=404), kwargs=lambda w: _rfp(w), note="a draft: vendors cannot know it"),  # fmt: skip
+        Case(statuses(pmo=200, client_pm=403, security=403, vendor_a=403, vendor_b=404, reader=404), kwargs=lambda w: _rfp_v(w), note="issued: vendor A (invited) sees it but may not save it"),  # fmt: skip
+    ],
+    "rfp:clause_insert": [
+        Case(EVERYONE_405, kwargs=lambda w: _rfp_section(w), note="POST only"),
+        Case(statuses(pmo=302, client_pm=403, security=403, vendor_a=404, vendor_b=404, reader=404), kwargs=lambda w: _rfp_section(w), method="post", note="no clause chosen: refused with a message"),  # fmt: skip
+    ],
     # notifications: private to their recipient
     "notifications:list": [Case(SIGNED_IN_200)],
     "notifications:menu": [Case(SIGNED_IN_200)],

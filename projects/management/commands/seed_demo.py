@@ -13,6 +13,7 @@ from accounts.demo import seed_access
 from accounts.models import Organization, OrganizationKind, User
 from projects.dictionary_demo import seed_dictionary
 from projects.models import Membership, Phase, Project, Role, SignOffRequest
+from rfp.demo import seed_rfp
 
 DEFAULT_PASSWORD = "pmo-demo-2026"
 
@@ -107,6 +108,8 @@ class Command(BaseCommand):
         seed_access(project=main, people=people, orgs=orgs)
         # The project dictionary: the insurer's claims vocabulary, approved, and its release at kick-off.
         seed_dictionary(project=main, people=people)
+        # A draft RFP: the usual sections, its scope written, criteria and a few requirements.
+        seed_rfp(project=main, people=people)
 
         self.stdout.write(self.style.SUCCESS(f"Demo data ready: projects {main.code} and {hidden.code}."))
         self.stdout.write("Sign in as: " + ", ".join(u for u in PEOPLE if u != "hidden-pm") + f" (password: {password})")

@@ -1,0 +1,60 @@
+"""Markdown of RFP sections to HTML: one renderer for the editor's preview, the pages vendors read and the PDF.
+
+* markdown-it-py in CommonMark mode with raw HTML switched off: ``<script>``, ``<iframe>`` or any other tag
+  someone types is shown as text, never run. Tables are on (requirements often come as tables).
+* nh3 then keeps only an allow-list of tags and attributes, and links only to http, https and mailto: a
+  ``javascript:`` link becomes plain text. Belt and braces: neither step trusts the other.
+* Headings inside a section start at level 3 (the section's own title is the level-2 heading).
+* :func:`render_linked_markdown` also links dictionary terms in the text (not inside links or code) and marks
+  words to avoid, for the editor and the pages people read.
+"""
+
+import html
+import re
+
+import nh3
+from django.utils.safestring import SafeString, mark_safe
+from markdown_it import MarkdownIt
+
+ALLOWED_TAGS = {
+    "p", "br", "hr", "strong", "em", "del", "code", "pre", "blockquote", "ul", "ol", "li", "a",
+    "h3", "h4", "h5", "h6", "table", "thead", "tbody", "tr", "th", "td",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}, "th": {"style"}, "td": {"style"}}
+URL_SCHEMES = {"http", "https", "mailto"}
+_HEADING = re.compile(r"<(/?)h([1-6])>")
+_TAG = re.compile(r"(<[^>]+>)")
+
+_markdown = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable("table")
+
+
+def _shift_headings(rendered: str) -> str:
+    return _HEADING.sub(lambda m: f"<{m.group(1)}h{min(int(m.group(2)) + 2, 6)}>", rendered)
+
+
+def render_markdown(text: str) -> SafeString:
+    """Safe HTML of ``text`` (Markdown)."""
+    rendered = _shift_headings(_markdown.render(text or ""))
+    cleaned = nh3.clean(
+        rendered, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes=URL_SCHEMES,
+        link_rel="noopener noreferrer nofollow", strip_comments=True,
+    )  # fmt: skip
+    return mark_safe(cleaned)  # noqa: S308  (sanitised by nh3 just above)
+
+
+def render_linked_markdown(text: str, project, user) -> SafeString:
+    """:func:`render_markdown` with the dictionary's terms linked in its text (never inside a link or code)."""
+    from projects.dictionary_lint import render_linked
+
+    parts, skip = [], 0
+    for piece in _TAG.split(str(render_markdown(text))):
+        if piece.startswith("<"):
+            name = piece.strip("</>").split()[0].lower() if piece.strip("</>") else ""
+            if name in ("a", "code", "pre"):
+                skip += -1 if piece.startswith("</") else 1
+            parts.append(piece)
+        elif piece and skip <= 0:
+            parts.append(str(render_linked(project, html.unescape(piece), user)).replace("<br>", "\n"))
+        else:
+            parts.append(piece)
+    return mark_safe("".join(parts))  # noqa: S308  (tags from nh3's output; text escaped by render_linked)
