@@ -57,14 +57,17 @@ from rfp.models import (
     Answer,
     Clause,
     EvaluationCriterion,
+    Evaluator,
     Invitation,
     PmQuestion,
     Proposal,
+    Recommendation,
     Requirement,
     Rfp,
     RfpSection,
     RfpTemplate,
     RfpVersion,
+    Score,
     SectionUnderstanding,
     VendorQuestion,
 )
@@ -81,6 +84,7 @@ from .test_url_access import (
     _req,
     _rfp,
     _rfp_answer,
+    _rfp_evaluation,
     _rfp_pm_question,
     _rfp_requirement,
     _rfp_section,
@@ -249,6 +253,16 @@ def _clause_data(w) -> dict:
     return {"title": "個人情報の取扱い", "body": "受託者は個人情報を**適切に**管理すること。", "language": "ja", "owner": w.personas["pmo"].pk, "review_date": _today(180)}  # fmt: skip
 
 
+def _rfp_evaluation_url(name, proposal=False):
+    return lambda w, c: reverse(name, kwargs=_rfp_evaluation(w, proposal=proposal))
+
+
+def _score_data(w) -> dict:
+    """A score of 4 with a comment for every criterion of the RFP."""
+    criteria = EvaluationCriterion.objects.filter(rfp_id=_rfp_evaluation(w)["pk"])
+    return {key: value for c in criteria for key, value in ((f"score_{c.pk}", "4"), (f"comment_{c.pk}", "提案書3章の移行計画が具体的。"))}  # fmt: skip
+
+
 def _deadlines(days=7) -> dict:
     return {"question_deadline": f"{_today(days)}T17:00", "proposal_deadline": f"{_today(days + 7)}T17:00"}
 
@@ -390,6 +404,10 @@ FORMS: dict[str, Form] = {
     # The test client reads a file once; this proposal gives its bytes each time it is posted.
     "rfp:proposal_upload": Form("vendor_a", _rfp_url("rfp:proposal_upload"), lambda w: {"file": type("Proposal", (), {"name": "提案書.pdf", "content_type": "application/pdf", "read": lambda self: PROPOSAL_PDF})()}, setup=_rfp_v),  # fmt: skip
     "rfp:proposals_open": Form("pmo", _rfp_url("rfp:proposals_open"), lambda w: {}, setup=_rfp_v),
+    # evaluating the proposals
+    "rfp:evaluator_declare": Form("client_pm", _rfp_evaluation_url("rfp:evaluator_declare"), lambda w: {"confirm": "on"}),  # fmt: skip
+    "rfp:score": Form("pmo", _rfp_evaluation_url("rfp:score", proposal=True), _score_data),
+    "rfp:recommendation": Form("pmo", _rfp_evaluation_url("rfp:recommendation"), lambda w: {"vendor": w.orgs.vendor_a.pk, "reasons": "業務理解が最も深く、価格も妥当なため。", "vendor_forged": FORGED}),  # fmt: skip
     # the firm's library: templates and reusable clauses
     "rfp:template_save": Form("pmo", _rfp_page("rfp:template_save"), lambda w: {"name": "保険システム標準RFP"}),
     "rfp:template_delete": Form("pmo", _rfp_page("rfp:template_delete", "template"), lambda w: {}),
@@ -436,7 +454,7 @@ def world(personas, project, hidden_project, orgs):
 def snapshot():
     """Everything a form could save (audit and lockout logs are expected to grow, so they are left out)."""
     state = {}
-    for model, skip in [(Organization, ()), (User, ("last_login",)), (Project, ("updated_at",)), (Membership, ()), (TOTPDevice, ("throttling_failure_timestamp", "throttling_failure_count", "last_used_at")), (SignOffRequest, ()), (NotificationPreference, ()), (AccessRequest, ()), (AccessRequestItem, ()), (Grant, ()), (VendorPerson, ()), (TargetSystem, ()), (PermissionLevel, ()), (VendorContract, ()), (Delegation, ()), (ReviewCampaign, ()), (ReviewItem, ()), (Reconciliation, ()), (TermCategory, ()), (Term, ()), (TermProposal, ()), (DictionaryBaseline, ()), (BaselineTerm, ()), (DictionaryImport, ()), (SharedGlossary, ()), (SharedGlossaryTerm, ()), (Rfp, ("updated_at",)), (RfpSection, ("updated_at",)), (SectionUnderstanding, ()), (PmQuestion, ()), (Requirement, ()), (EvaluationCriterion, ()), (RfpVersion, ()), (RfpTemplate, ()), (Clause, ("updated_at",)), (Invitation, ()), (VendorQuestion, ()), (Answer, ()), (Proposal, ())]:  # fmt: skip
+    for model, skip in [(Organization, ()), (User, ("last_login",)), (Project, ("updated_at",)), (Membership, ()), (TOTPDevice, ("throttling_failure_timestamp", "throttling_failure_count", "last_used_at")), (SignOffRequest, ()), (NotificationPreference, ()), (AccessRequest, ()), (AccessRequestItem, ()), (Grant, ()), (VendorPerson, ()), (TargetSystem, ()), (PermissionLevel, ()), (VendorContract, ()), (Delegation, ()), (ReviewCampaign, ()), (ReviewItem, ()), (Reconciliation, ()), (TermCategory, ()), (Term, ()), (TermProposal, ()), (DictionaryBaseline, ()), (BaselineTerm, ()), (DictionaryImport, ()), (SharedGlossary, ()), (SharedGlossaryTerm, ()), (Rfp, ("updated_at",)), (RfpSection, ("updated_at",)), (SectionUnderstanding, ()), (PmQuestion, ()), (Requirement, ()), (EvaluationCriterion, ()), (RfpVersion, ()), (RfpTemplate, ()), (Clause, ("updated_at",)), (Invitation, ()), (VendorQuestion, ()), (Answer, ()), (Proposal, ()), (Evaluator, ()), (Score, ("scored_at",)), (Recommendation, ())]:  # fmt: skip
         many = [f.name for f in model._meta.many_to_many]  # read in one query each, not one per row
         rows = model.objects.order_by("pk").prefetch_related(*many)
         state[model.__name__] = [{k: v for k, v in model_to_dict(r).items() if k not in skip} for r in rows]

@@ -86,19 +86,26 @@ def _term(w, status, project=None):
     return {"code": (project or w.project).code, "pk": term_in(w.project, status).pk}
 
 
-def _rfp(w, status="draft", project=None, **extra):
-    """URL kwargs of Alpha's RFP in ``status`` (vendor A's company invited once issued; vendor B's never), under
-    ``project``'s code, plus ``extra``."""
+def _rfp(w, status="draft", project=None, title="保険金請求システム刷新 RFP", **extra):
+    """URL kwargs of Alpha's RFP ``title`` in ``status`` (vendor A's company invited once issued; vendor B's never),
+    under ``project``'s code, plus ``extra``."""
     from .rfp_factories import rfp_in
 
     invite = [w.members["vendor_a"].organization] if status in ("issued", "closed") else []
-    rfp = rfp_in(w.project, status, invite=invite)
+    rfp = rfp_in(w.project, status, invite=invite, title=title)
     return {"code": (project or w.project).code, "pk": rfp.pk, **extra}
 
 
 def _rfp_v(w, **extra):
     """URL kwargs of Alpha's issued RFP with vendor A's company invited, plus ``extra``."""
     return _rfp(w, "issued", **extra)
+
+
+def _rfp_issued_version(w) -> int:
+    """The id of the version vendor A was issued (for its PDF)."""
+    from rfp.models import RfpVersion
+
+    return RfpVersion.objects.get(rfp_id=_rfp_v(w)["pk"], kind="issued").pk
 
 
 def _rfp_section(w, status="draft"):
@@ -163,6 +170,30 @@ def _rfp_proposal(w, opened=False):
         Rfp.objects.filter(pk=rfp.pk).update(question_deadline=past - timedelta(days=1), proposal_deadline=past)
         services.proposals_open(actor=w.members["pmo"].user, rfp=rfp)
     return kwargs | {"proposal_pk": proposal.pk}
+
+
+def _rfp_evaluation(w, proposal=False):
+    """URL kwargs of the evaluation of Alpha's issued RFP: vendor A's proposal opened after the deadline, the PMO
+    consultant declared no conflict of interest (the client PM and the security officer have not); ``proposal``: with
+    vendor A's proposal."""
+    from rfp import services
+    from rfp.models import Evaluator, Rfp
+
+    kwargs = _rfp_proposal(w, opened=True)
+    rfp = Rfp.objects.get(pk=kwargs["pk"])
+    if not Evaluator.objects.filter(rfp=rfp, user=w.members["pmo"].user).exists():
+        services.evaluator_declare(actor=w.members["pmo"].user, rfp=rfp)
+    return kwargs if proposal else {k: v for k, v in kwargs.items() if k != "proposal_pk"}
+
+
+def _rfp_recommendation(w):
+    """The PMO consultant's recommendation of vendor A on that RFP, waiting for the client PM (written once)."""
+    from rfp import services
+    from rfp.models import Recommendation, Rfp
+
+    rfp = Rfp.objects.get(pk=_rfp_evaluation(w)["pk"])
+    found = Recommendation.objects.filter(rfp=rfp, status="pending").first()
+    return found or services.recommendation_create(actor=w.members["pmo"].user, rfp=rfp, vendor=w.members["vendor_a"].organization, reasons="業務理解が最も深く、価格も妥当なため。")  # fmt: skip
 
 
 def _library_clause(w, mine=True):
@@ -266,6 +297,9 @@ TABLE: dict[str, list[Case]] = {
         Case(statuses(members=404, outsider=302), kwargs=lambda w: {"kind": "project_brief", "object_id": w.hidden_project.pk}, method="post"),  # fmt: skip
         Case(statuses(members=302), kwargs=lambda w: {"kind": "dictionary", "object_id": w.project.pk}, method="post", note="every member may export the terms they see"),  # fmt: skip
         Case(statuses(members=302), kwargs=lambda w: {"kind": "dictionary_baseline", "object_id": baseline(w.project).pk}, method="post"),  # fmt: skip
+        Case(statuses(members=302, vendor_a=404, vendor_b=404, reader=404), kwargs=lambda w: {"kind": "rfp_evaluation", "object_id": _rfp_evaluation(w)["pk"]}, method="post", note="the evaluation's PDF: never for vendors, even invited"),  # fmt: skip
+        Case(statuses(members=302, vendor_b=404, reader=404), kwargs=lambda w: {"kind": "rfp_version", "object_id": _rfp_issued_version(w)}, method="post", note="the issued RFP: invited vendor A may export it"),  # fmt: skip
+        Case(statuses(members=302, vendor_a=404, vendor_b=404, reader=404), kwargs=lambda w: {"kind": "rfp", "object_id": _rfp(w)["pk"]}, method="post", note="the working draft: internal"),  # fmt: skip
     ],
     "exports:detail": [Case(statuses(pmo=200, others=404), kwargs=lambda w: {"pk": pmo_export(w).pk})],
     "exports:download": [
@@ -312,6 +346,9 @@ TABLE: dict[str, list[Case]] = {
         Case(statuses(members=404, outsider=302), kwargs=lambda w: {"kind": "signoff", "pk": pending_signoff(w.hidden_project).pk}, method="post"),  # fmt: skip
         Case(statuses(members=404), kwargs=lambda w: {"kind": "no-such-kind", "pk": pending_signoff(w.project).pk}, method="post"),  # fmt: skip
         Case(statuses(members=404), kwargs=lambda w: {"kind": "signoff", "pk": "not-a-number"}, method="post"),
+        Case(statuses(client_pm=302, pmo=403, security=403, vendor_a=404, vendor_b=404, reader=404), kwargs=lambda w: {"kind": "rfp_recommendation", "pk": _rfp_recommendation(w).pk}, method="post", note="the PMO wrote it: it may not decide it"),  # fmt: skip
+        Case(statuses(client_pm=200, pmo=403, security=403, vendor_a=404, vendor_b=404, reader=404), kwargs=lambda w: {"kind": "rfp", "pk": _rfp(w, "in_review")["pk"]}, method="post", note="sections not understood yet: the decision page again, saying which"),  # fmt: skip
+        Case(statuses(client_pm=302, pmo=403, security=403, vendor_a=404, vendor_b=404, reader=404), kwargs=lambda w: {"kind": "term", "pk": pending_change(w.project).pk}, method="post"),  # fmt: skip
     ],
     "inbox:reject": [
         Case(EVERYONE_405, kwargs=lambda w: {"kind": "signoff", "pk": pending_signoff(w.project).pk}, note="POST only"),
@@ -321,6 +358,7 @@ TABLE: dict[str, list[Case]] = {
             method="post",
             note="an empty rejection is refused with the form again (a reason is required)",
         ),
+        Case(statuses(client_pm=200, pmo=403, security=403, vendor_a=404, vendor_b=404, reader=404), kwargs=lambda w: {"kind": "rfp_recommendation", "pk": _rfp_recommendation(w).pk}, method="post", note="no reason: the form again"),  # fmt: skip
     ],
     # vendor access: requests and grants (vendors see their own company's only; readers nothing)
     "access:overview": [
@@ -584,7 +622,7 @@ TABLE: dict[str, list[Case]] = {
     ],
     "rfp:recall": [Case(statuses(pmo=302, client_pm=403, security=403, vendor_a=404, vendor_b=404, reader=404), kwargs=lambda w: _rfp(w, "in_review"), method="post")],  # fmt: skip
     "rfp:issue": [Case(statuses(pmo=200, client_pm=403, security=403, vendor_a=404, vendor_b=404, reader=404), kwargs=lambda w: _rfp(w, "approved"))],
-    "rfp:close": [Case(statuses(pmo=302, client_pm=403, security=403, vendor_a=403, vendor_b=404, reader=404), kwargs=lambda w: _rfp_v(w), method="post", note="vendor A sees the issued RFP but may not close it")],  # fmt: skip
+    "rfp:close": [Case(statuses(pmo=302, client_pm=403, security=403, vendor_a=403, vendor_b=404, reader=404), kwargs=lambda w: _rfp(w, "issued", title="閉じるRFP"), method="post", note="vendor A sees the issued RFP but may not close it (an RFP of its own: closing it ends the others' cases)")],  # fmt: skip
     "rfp:versions": [Case(statuses(vendor_a=404, vendor_b=404, reader=404), kwargs=lambda w: _rfp(w)), Case(statuses(vendor_b=404, reader=404), kwargs=lambda w: _rfp_v(w))],  # fmt: skip
     "rfp:compare": [Case(statuses(vendor_b=404, reader=404), kwargs=lambda w: _rfp_v(w))],
     "rfp:version_detail": [
@@ -637,6 +675,24 @@ TABLE: dict[str, list[Case]] = {
         Case(statuses(pmo=403, others=403, vendor_a=200, vendor_b=404, reader=404), kwargs=lambda w: _rfp_proposal(w), note="sealed: only its own vendor reads it"),  # fmt: skip
         Case(statuses(vendor_b=404, reader=404), kwargs=lambda w: _rfp_proposal(w, opened=True), note="opened by the PMO after the deadline"),  # fmt: skip
         Case(statuses(members=404), kwargs=lambda w: _rfp_proposal(w) | {"code": w.hidden_project.code}, note="under the wrong project code"),  # fmt: skip
+    ],
+    # evaluating the proposals: PMO, client PM and security only; vendors (even invited) and readers cannot know it exists
+    "rfp:evaluation": [
+        Case(statuses(vendor_a=404, vendor_b=404, reader=404), kwargs=lambda w: _rfp_evaluation(w), note="vendor A reads the RFP, never its evaluation"),  # fmt: skip
+        Case(statuses(members=404), kwargs=lambda w: _rfp_evaluation(w) | {"code": w.hidden_project.code}, note="under the wrong project code"),  # fmt: skip
+    ],
+    "rfp:evaluator_declare": [
+        Case(EVERYONE_405, kwargs=lambda w: _rfp_evaluation(w), note="POST only"),
+        Case(statuses(members=422, vendor_a=404, vendor_b=404, reader=404), kwargs=lambda w: _rfp_evaluation(w), method="post", note="box not ticked: the page again with the error"),  # fmt: skip
+    ],
+    "rfp:score": [
+        Case(statuses(pmo=200, others=403, vendor_a=404, vendor_b=404, reader=404), kwargs=lambda w: _rfp_evaluation(w, proposal=True), note="only the PMO declared: the others are told to declare first"),  # fmt: skip
+        Case(statuses(pmo=422, others=403, vendor_a=404, vendor_b=404, reader=404), kwargs=lambda w: _rfp_evaluation(w, proposal=True), method="post", note="no scores: the form again with the errors"),  # fmt: skip
+        Case(statuses(members=404), kwargs=lambda w: _rfp_evaluation(w, proposal=True) | {"code": w.hidden_project.code}, note="under the wrong project code"),  # fmt: skip
+    ],
+    "rfp:recommendation": [
+        Case(statuses(pmo=200, others=403, vendor_a=404, vendor_b=404, reader=404), kwargs=lambda w: _rfp_evaluation(w)),
+        Case(statuses(pmo=422, others=403, vendor_a=404, vendor_b=404, reader=404), kwargs=lambda w: _rfp_evaluation(w), method="post", note="nothing chosen: the form again with the errors"),  # fmt: skip
     ],
     # the firm's library (templates and reusable clauses): PMO staff of a PMO firm, from a project they run
     "rfp:clauses": [

@@ -7,7 +7,7 @@ from pmo_portal.validators import validate_multi_line
 
 from ..models import MAX_SCORE, Recommendation
 
-SCORE_CHOICES = [("", _("—"))] + [(str(n), str(n)) for n in range(MAX_SCORE + 1)]
+SCORE_CHOICES = [("", "—")] + [(str(n), str(n)) for n in range(MAX_SCORE + 1)]
 
 
 class DeclarationForm(forms.Form):

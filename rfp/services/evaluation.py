@@ -18,7 +18,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from pmo_portal import audit, notifications
 from pmo_portal.inbox import AlreadyDecided
@@ -44,6 +44,9 @@ DECLARATION = gettext_noop(
     "financial interest, no family or business tie, no gift or offer from them. If one arises, I will tell the "
     "PMO team at once and stop evaluating."
 )
+
+
+SCORES_FINAL = gettext_lazy("The client PM approved the recommendation: the scores are final.")
 
 
 def declaration_text(language: str | None = None) -> str:
@@ -101,6 +104,8 @@ def proposal_score(*, actor, proposal: Proposal, rows: list[dict]) -> list[Score
         _require_evaluation_open(rfp)
         if proposal.is_sealed:
             raise ValidationError(_("This proposal is still sealed: it can be scored once the PMO opens it after the deadline."))  # fmt: skip
+        if rfp.recommendations.filter(status=RecommendationStatus.APPROVED).exists():
+            raise ValidationError(SCORES_FINAL)
         criteria = {c.pk: c for c in rfp.criteria.all()}
         given = {row["criterion"].pk: row for row in rows}
         if set(given) != set(criteria) or len(given) != len(rows):

@@ -20,8 +20,8 @@ from pmo_portal.permissions import require_perm
 
 from .. import services
 from ..forms.evaluation import DeclarationForm, RecommendationForm, ScoreForm
-from ..models import MAX_SCORE, PUBLISHED_STATUSES, Proposal, Rfp
-from ..services.evaluation import declaration_text, evaluation_results, recommendable_vendors
+from ..models import MAX_SCORE, PUBLISHED_STATUSES, Proposal, RecommendationStatus, Rfp
+from ..services.evaluation import SCORES_FINAL, declaration_text, evaluation_results, recommendable_vendors
 
 
 def _rfp(request, code, pk, perm="rfp.view_evaluation") -> Rfp:
@@ -47,6 +47,7 @@ def _page(request, rfp: Rfp, *, declaration_form=None, refusal: str = "", status
         "me": results.evaluators[me] if me is not None else None, "refusal": refusal,
         "declaration": declaration_text(), "declaration_form": declaration_form or DeclarationForm(),
         "recommendations": recommendations, "pending": pending,
+        "final": any(r.status == RecommendationStatus.APPROVED for r in recommendations),
         "standing": next((r for r in recommendations if r.status in ("pending", "approved")), None),
         "can_recommend": user.has_perm("rfp.recommend", rfp),
     }  # fmt: skip
@@ -77,6 +78,16 @@ def evaluator_declare(request, code, pk):
     return _page(request, rfp, declaration_form=form, status=422)
 
 
+def _why_not_scorable(rfp: Rfp, proposal: Proposal) -> str:
+    if rfp.status not in PUBLISHED_STATUSES:
+        return _("Proposals are evaluated once the RFP is issued.")
+    if proposal.is_sealed:
+        return _("This proposal is still sealed: it can be scored once the PMO opens it after the deadline.")
+    if rfp.recommendations.filter(status=RecommendationStatus.APPROVED).exists():
+        return str(SCORES_FINAL)
+    return ""
+
+
 @login_required
 def score(request, code, pk, proposal_pk):
     rfp = _rfp(request, code, pk)
@@ -84,8 +95,9 @@ def score(request, code, pk, proposal_pk):
     if not request.user.has_perm("rfp.score", rfp):
         refusal = _("Declare that you have no conflict of interest (below) before you score proposals.")
         return _page(request, rfp, refusal=refusal, status=403)
-    if proposal.is_sealed or rfp.status not in PUBLISHED_STATUSES:
-        messages.error(request, _("This proposal is still sealed: it can be scored once the PMO opens it after the deadline.") if proposal.is_sealed else _("Proposals are evaluated once the RFP is issued."))  # fmt: skip
+    refused = _why_not_scorable(rfp, proposal)
+    if refused:
+        messages.error(request, refused)
         return redirect("rfp:evaluation", code=code, pk=pk)
     criteria = list(rfp.criteria.all())
     earlier = proposal.scores.filter(evaluator__user=request.user)

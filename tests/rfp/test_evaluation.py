@@ -281,6 +281,21 @@ def test_two_decisions_at_once_one_wins_the_other_hears_already_decided(rfp, pro
     assert recommendation.status == RecommendationStatus.APPROVED
 
 
+def test_once_the_recommendation_is_approved_the_scores_are_final(rfp, proposals, orgs, pmo, client_pm):
+    declare(pmo, rfp)
+    kaito = proposals["Kaito Systems"]
+    client_for(pmo).post(score_url(rfp, kaito), score_data(rfp, (4, 4, 4)))
+    services.recommendation_approve(actor=client_pm, recommendation=recommend(pmo, rfp, orgs.vendor_a))
+
+    page = client_for(pmo).get(url("evaluation", rfp)).content.decode()
+    assert 'data-testid="final"' in page and 'data-testid="score-link"' not in page
+    response = client_for(pmo).post(score_url(rfp, kaito), score_data(rfp, (0, 0, 0)), follow=True)
+    assert "the scores are final" in response.content.decode()
+    assert sorted(Score.objects.values_list("value", flat=True)) == [4, 4, 4]
+    with pytest.raises(ValidationError, match="the scores are final"):
+        services.proposal_score(actor=pmo, proposal=kaito, rows=[{"criterion": c, "value": 0, "comment": "x"} for c in rfp.criteria.all()])  # fmt: skip
+
+
 def test_a_recommendation_sent_back_can_be_followed_by_a_new_one(rfp, proposals, orgs, pmo, client_pm):
     first = recommend(pmo, rfp, orgs.vendor_a)
     pending = client_for(pmo).get(url("recommendation", rfp)).content.decode()
