@@ -2,7 +2,7 @@
 
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from pmo_portal import exports, inbox, notifications, pdf
 from pmo_portal.models import Delivery
@@ -13,6 +13,7 @@ from projects.models import BaselineTerm, Term, TermStatus
 from . import services
 from .markdown import render_markdown
 from .models import Rfp, RfpSection, RfpVersion
+from .presentation import labelled_requirements
 
 # --- notifications --------------------------------------------------------------------------------------------
 
@@ -32,7 +33,9 @@ notifications.register_kind("rfp.decided", label=gettext_lazy("Decisions on the 
 
 
 def _summary(rfp: Rfp) -> str:
-    return _("RFP “%(rfp)s”: %(count)s sections, %(requirements)s requirements. Approve it once every section is understood.") % {"rfp": rfp.title, "count": rfp.sections.count(), "requirements": rfp.requirements.count()}  # fmt: skip
+    sections = ngettext("%(count)s section", "%(count)s sections", rfp.sections.count()) % {"count": rfp.sections.count()}
+    requirements = ngettext("%(count)s requirement", "%(count)s requirements", rfp.requirements.count()) % {"count": rfp.requirements.count()}  # fmt: skip
+    return _("RFP “%(rfp)s”: %(sections)s, %(requirements)s. Approve it once every section is understood.") % {"rfp": rfp.title, "sections": sections, "requirements": requirements}  # fmt: skip
 
 
 inbox.register(
@@ -87,26 +90,26 @@ def build_rfp_document(rfp: Rfp, snapshot: dict, user, language: str, version: R
     requirements table, the evaluation criteria and an appendix of the dictionary terms it uses."""
     sections = [(n, s, render_markdown(s["body"])) for n, s in enumerate(snapshot["sections"], start=1)]
     extra = len(sections)
-    with translation.override(language):
-        toc = [pdf.Section(f"section-{n}", f"{n}. {s['title']}") for n, s, _html in sections]
-        toc += [pdf.Section("requirements", f"{extra + 1}. {_('Requirements')}"), pdf.Section("criteria", f"{extra + 2}. {_('Evaluation criteria')}"), pdf.Section("glossary", _("Appendix: terms used"))]  # fmt: skip
-        draft = _("working draft")
     approved = rfp.approved_by if (version is not None or rfp.status != "draft") and rfp.approved_by_id else None
     versions = RfpVersion.objects.filter(rfp=rfp).select_related("created_by").order_by("number")
     if version is not None:
         versions = versions.filter(number__lte=version.number)
-    return pdf.Document(
-        template_name="pdf/rfp.html",
-        context={"rfp": rfp, "snapshot": snapshot, "sections": sections, "extra": extra, "glossary": _glossary(rfp, snapshot, user), "baseline": rfp.baseline},  # fmt: skip
-        language=language,
-        title=snapshot["title"],
-        project_name=f"{rfp.project.code} {rfp.project.name}",
-        version=str(version.number) if version is not None else draft,
-        approved_by=str(approved or ""),
-        approved_at=rfp.approved_at if approved else None,
-        sections=toc,
-        change_log=[{"version": v.number, "date": v.created_at, "author": str(v.created_by), "summary": f"{v.get_kind_display()}. {v.change_log}".strip()} for v in versions],  # fmt: skip
-    )
+    with translation.override(language):  # headings and labels written here, as the template's, in the RFP's language
+        toc = [pdf.Section(f"section-{n}", f"{n}. {s['title']}") for n, s, _html in sections]
+        toc += [pdf.Section("requirements", f"{extra + 1}. {_('Requirements')}"), pdf.Section("criteria", f"{extra + 2}. {_('Evaluation criteria')}"), pdf.Section("glossary", _("Appendix: terms used"))]  # fmt: skip
+        change_log = [{"version": v.number, "date": v.created_at, "author": str(v.created_by), "summary": f"{v.get_kind_display()}. {v.change_log}".strip()} for v in versions]  # fmt: skip
+        return pdf.Document(
+            template_name="pdf/rfp.html",
+            context={"rfp": rfp, "snapshot": snapshot, "requirements": labelled_requirements(snapshot), "sections": sections, "extra": extra, "glossary": _glossary(rfp, snapshot, user), "baseline": rfp.baseline},  # fmt: skip
+            language=language,
+            title=snapshot["title"],
+            project_name=f"{rfp.project.code} {rfp.project.name}",
+            version=str(version.number) if version is not None else _("working draft"),
+            approved_by=str(approved or ""),
+            approved_at=rfp.approved_at if approved else None,
+            sections=toc,
+            change_log=change_log,
+        )
 
 
 exports.register(

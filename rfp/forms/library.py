@@ -29,7 +29,7 @@ class ClauseForm(forms.ModelForm):
             "body": _(
                 "Markdown: **bold**, lists with -, tables with |. It is added at the end of the section it goes into."
             ),
-            "owner": _("Checks that the clause is still right by its review date, and is reminded when it is past."),
+            "owner": _("The person who checks, by the review date, that the clause is still right. They are reminded once it is past."),
             "review_date": _(
                 "When the owner checks it again. After this date it cannot go into an RFP until reviewed."
             ),

@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from pmo_portal.validators import validate_multi_line, validate_single_line
@@ -37,11 +38,11 @@ def invited_vendor(user, rfp_field: str = "pk"):
 
 
 class RfpStatus(models.TextChoices):
-    DRAFT = "draft", _("Draft")
+    DRAFT = "draft", pgettext_lazy("RFP status", "Draft")
     IN_REVIEW = "in_review", _("In review with the client PM")
     APPROVED = "approved", _("Approved")
     ISSUED = "issued", _("Issued to vendors")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", pgettext_lazy("RFP status", "Closed")
 
 
 # Vendors read an RFP once it is issued (the latest issued version, never the working draft).

@@ -53,7 +53,7 @@ def lock_rfp(rfp: Rfp) -> Rfp:
 
 def _require_editable(rfp: Rfp) -> None:
     if not rfp.is_editable:
-        raise ValidationError(_("This RFP is %(status)s: it cannot be changed now. Take it back to draft first.") % {"status": rfp.get_status_display().lower()})  # fmt: skip
+        raise ValidationError(_("This RFP is “%(status)s”: it cannot be changed now. Take it back to draft first.") % {"status": rfp.get_status_display()})  # fmt: skip
 
 
 def _notify(people, *, kind, rfp, params, url=None, obj=None) -> None:

@@ -8,6 +8,7 @@ from django.db.models import Count, Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from pmo_portal import inbox
@@ -44,7 +45,8 @@ def rfp_create(request, code):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, _("The RFP is started with %(count)s sections. Write each one, with its explanation for the client PM.") % {"count": rfp.sections.count()})  # fmt: skip
+            count = rfp.sections.count()
+            messages.success(request, ngettext("The RFP is started with %(count)s section. Write it, with its explanation for the client PM.", "The RFP is started with %(count)s sections. Write each one, with its explanation for the client PM.", count) % {"count": count})  # fmt: skip
             return redirect(rfp.get_absolute_url())
     return render(request, "rfp/rfp_form.html", {"project": project, "form": form, "creating": True})
 

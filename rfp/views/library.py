@@ -107,7 +107,8 @@ def template_save(request, code, pk):
         else:
             count = len(template.sections)
             saved = ngettext("“%(name)s” is saved as a template of your firm, with %(count)s section.", "“%(name)s” is saved as a template of your firm, with %(count)s sections.", count)  # fmt: skip
-            messages.success(request, f"{saved % {'name': template.name, 'count': count}} {_('Choose it under “Start from” when you start an RFP.')}")  # fmt: skip
+            start_from = _("Choose it under “Start from” when you start an RFP.")
+            messages.success(request, f"{saved % {'name': template.name, 'count': count}} {start_from}")
             return redirect(rfp.get_absolute_url())
     context = {"project": rfp.project, "rfp": rfp, "form": form, "section_count": rfp.sections.count()}
     return render(request, "rfp/library/template_form.html", context)

@@ -17,6 +17,7 @@ from ..compare import compare_versions
 from ..forms.document import IssueForm
 from ..markdown import render_linked_markdown
 from ..models import RfpVersion
+from ..presentation import labelled_requirements
 from .common import rfp_for
 
 
@@ -82,7 +83,7 @@ def version_detail(request, code, pk, number):
     rfp = rfp_for(request, code, pk)
     version = get_object_or_404(RfpVersion.objects.visible_to(request.user).filter(rfp=rfp).select_related("created_by"), number=number)  # fmt: skip
     sections = [(n, s, render_linked_markdown(s["body"], rfp.project, request.user)) for n, s in enumerate(version.snapshot["sections"], start=1)]  # fmt: skip
-    context = {"project": rfp.project, "rfp": rfp, "version": version, "sections": sections, "latest": services.published_version(rfp)}  # fmt: skip
+    context = {"project": rfp.project, "rfp": rfp, "version": version, "sections": sections, "requirements": labelled_requirements(version.snapshot), "latest": services.published_version(rfp)}  # fmt: skip
     return render(request, "rfp/version_detail.html", context)
 
 

@@ -191,7 +191,7 @@ def test_issuing_pins_the_dictionary_and_keeps_the_issued_version(project, pmo, 
     services.rfp_issue(actor=pmo, rfp=rfp, **_deadlines())
     rfp.refresh_from_db()
     assert rfp.status == RfpStatus.ISSUED and rfp.version == 2
-    assert rfp.baseline.title == f"At RFP issue: {rfp.title}" and rfp.baseline.term_count == 1
+    assert rfp.baseline.title == f"RFP発行時点：{rfp.title}" and rfp.baseline.term_count == 1  # in the RFP's language
     assert list(rfp.versions.values_list("kind", flat=True)) == ["issued", "approved"]
 
 

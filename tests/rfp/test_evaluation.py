@@ -187,7 +187,7 @@ def test_declaring_needs_the_box_ticked_and_keeps_the_statement_in_the_users_lan
 
     refused = client.post(url("evaluator_declare", rfp), {})
     assert refused.status_code == 422
-    assert "Tick the box to declare that you have no conflict of interest" in refused.content.decode()
+    assert "利益相反がないことを申告するには、チェックボックスにチェックを入れてください" in refused.content.decode()  # in their language
     assert not Evaluator.objects.exists()
 
     page = client.get(url("evaluation", rfp)).content.decode()
@@ -395,8 +395,8 @@ def test_the_evaluation_pdf_has_the_criteria_ranking_scores_and_approved_reasons
         assert name in text, name
     assert "業務理解と技術の評価が最も高く、総合点で1位のため。" in text  # the reasons
     assert "承認：Pm（" in text  # the client PM's approval stamp on the cover ("Approved by Pm on …" in Japanese)
-    ranking = text[text.index("RankingRank") :]  # the ranking table, not the table of contents
-    assert re.search(r"^RankingRank.*?1KaitoSystems84\.51\.0.*?2HanbitSoft81\.53\.0", ranking), ranking[:400]
+    ranking = text[text.index("順位順位") :]  # the ranking table ("Ranking" heading, "Rank" column), not the contents
+    assert re.search(r"^順位順位.*?1KaitoSystems84\.51\.0.*?2HanbitSoft81\.53\.0", ranking), ranking[:400]
     assert "根拠:提案書の第3章。(価格/Price)" in text  # the evaluators' comments
 
 

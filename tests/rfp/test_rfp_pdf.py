@@ -57,7 +57,11 @@ def test_the_issued_rfp_pdf_has_every_part_in_japanese(issued, vendor_a, django_
     assert "1.背景と目的" in contents and "15.要件" in contents and "16.評価基準" in contents
     assert "付録：使用している用語" in contents
     assert "当社は保険金の請求業務をオンライン化する。" in body and "月間請求件数12,000件" in body
-    assert "FR-001代理店がオンラインで保険金を請求できること。" in body and "NFR-001" in body  # the requirements table
+    # The requirements table (pdftotext reads its columns interleaved where a cell wraps).
+    requirements = body[body.index("15.要件") :]
+    for cell in ("FR-001", "代理店がオンラインで保険金を請求でき", "必須", "NFR-001", "画面は2秒以内に応答すること。", "推奨"):
+        assert cell in requirements, cell
+    assert "承認" in pages[-1] and "発行" in pages[-1]  # the change log: approved, then issued, in Japanese
     assert "業務理解/Understandingofthebusiness40" in body  # the criteria with their weights
     assert "保険金" in pages[-2] + pages[-1] and "給付金を含む。" in "".join(pages[-3:])  # the glossary: the adopted definition
     fonts = _poppler("pdffonts", str(_export(vendor_a, "rfp_version", version.pk, django_capture_on_commit_callbacks)))
