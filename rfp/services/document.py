@@ -99,6 +99,14 @@ def rfp_update(*, actor, rfp: Rfp, title: str, language: str, question_deadline=
     return rfp
 
 
+def clean_text(value: str) -> str:
+    """Text as stored: line breaks as \\n (browsers send a textarea's as \\r\\n), no white space around it.
+
+    Saving a section unchanged must not look like a change (it would void the client PM's "understood").
+    """
+    return (value or "").replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
 def _check_deadlines(rfp: Rfp) -> None:
     questions, proposals = rfp.question_deadline, rfp.proposal_deadline
     if questions and proposals and questions > proposals:
@@ -119,7 +127,7 @@ def section_add(*, actor, rfp: Rfp, title: str, body: str = "", explanation: str
         require_pmo(actor, rfp.project)
         _require_editable(rfp)
         position = (rfp.sections.aggregate(n=Max("position"))["n"] or 0) + 1
-        section = RfpSection(rfp=rfp, position=position, title=title.strip(), body=body.strip(), explanation=explanation.strip())  # fmt: skip
+        section = RfpSection(rfp=rfp, position=position, title=clean_text(title), body=clean_text(body), explanation=clean_text(explanation))  # fmt: skip
         section.full_clean()
         section.save()
         audit.record(actor=actor, verb="rfp.section_add", obj=rfp, project=rfp.project, after={"section": section.title})
@@ -132,7 +140,7 @@ def section_update(*, actor, section: RfpSection, title: str, body: str, explana
         rfp, section = _lock_section(section)
         require_pmo(actor, rfp.project)
         _require_editable(rfp)
-        new = {"title": title.strip(), "body": body.strip(), "explanation": explanation.strip()}
+        new = {"title": clean_text(title), "body": clean_text(body), "explanation": clean_text(explanation)}
         changed = [name for name, value in new.items() if getattr(section, name) != value]
         if not changed:
             return section
@@ -250,8 +258,8 @@ def requirement_create(*, actor, rfp: Rfp, category: str, text: str, priority: s
         number = rfp.requirement_counters.get(prefix, 0) + 1
         position = (rfp.requirements.aggregate(n=Max("position"))["n"] or 0) + 1
         requirement = Requirement(
-            rfp=rfp, code=f"{prefix}-{number:03d}", position=position, category=category, text=text.strip(),
-            priority=priority, acceptance_criteria=acceptance_criteria.strip(), criterion=criterion,
+            rfp=rfp, code=f"{prefix}-{number:03d}", position=position, category=category, text=clean_text(text),
+            priority=priority, acceptance_criteria=clean_text(acceptance_criteria), criterion=criterion,
         )  # fmt: skip
         requirement.full_clean()
         requirement.save()
@@ -274,8 +282,8 @@ def requirement_update(*, actor, requirement: Requirement, text: str, priority: 
         _require_editable(rfp)
         _check_criterion(rfp, criterion)
         requirement = Requirement.objects.select_for_update().get(pk=requirement.pk)
-        requirement.text, requirement.priority = text.strip(), priority
-        requirement.acceptance_criteria, requirement.criterion = acceptance_criteria.strip(), criterion
+        requirement.text, requirement.priority = clean_text(text), priority
+        requirement.acceptance_criteria, requirement.criterion = clean_text(acceptance_criteria), criterion
         requirement.full_clean()
         requirement.save()
         audit.record(actor=actor, verb="rfp.requirement_update", obj=rfp, project=rfp.project, after={"requirement": requirement.code})  # fmt: skip

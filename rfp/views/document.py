@@ -195,7 +195,11 @@ def review(request, code, pk):
         "project": rfp.project, "rfp": rfp, "rows": rows, "question_form": PmQuestionForm(), "answer_form": PmAnswerForm(),
         "reviews": request.user.has_perm("rfp.review_rfp", rfp) and rfp.status in ("draft", "in_review"),
         "answers": request.user.has_perm("rfp.change_rfp", rfp),
+        "requirements": rfp.requirements.select_related("criterion"), "criteria": rfp.criteria.all(),
+        "left": sum(1 for s, understanding, _body in rows if understanding is None or understanding.user_id != request.user.pk),
     }  # fmt: skip
+    if rfp.status == "in_review" and request.user.has_perm("rfp.review_rfp", rfp) and rfp.submitted_by_id != request.user.pk:  # fmt: skip
+        context |= {"decision_item": inbox.InboxItem(inbox.get_kind("rfp"), rfp), "approve_form": ApproveForm(), "reject_form": RejectForm()}  # fmt: skip
     return render(request, "rfp/review.html", context)
 
 

@@ -38,16 +38,19 @@ def _page(request, rfp: Rfp, *, declaration_form=None, refusal: str = "", status
     user = request.user
     results = evaluation_results(rfp)
     me = next((i for i, e in enumerate(results.evaluators) if e.user_id == user.pk), None)
+    recommendations = list(rfp.recommendations.select_related("vendor", "written_by", "decided_by"))
+    final = any(r.status == RecommendationStatus.APPROVED for r in recommendations)
     for result in results.proposals:  # what the viewer has scored of each proposal
         result.mine = me is not None and any(row.scores[me] for row in result.rows)
-    recommendations = list(rfp.recommendations.select_related("vendor", "written_by", "decided_by"))
+        # Blind scoring: an evaluator sees the others' scores of a proposal once they have scored it themselves.
+        result.hidden = me is not None and not result.mine and not result.proposal.is_sealed and not final
     pending = next((r for r in recommendations if r.is_pending), None)
     context = {
         "project": rfp.project, "rfp": rfp, "results": results, "open": rfp.status in PUBLISHED_STATUSES,
         "me": results.evaluators[me] if me is not None else None, "refusal": refusal,
         "declaration": declaration_text(), "declaration_form": declaration_form or DeclarationForm(),
         "recommendations": recommendations, "pending": pending,
-        "final": any(r.status == RecommendationStatus.APPROVED for r in recommendations),
+        "final": final, "hide_ranking": any(r.hidden for r in results.proposals),
         "standing": next((r for r in recommendations if r.status in ("pending", "approved")), None),
         "can_recommend": user.has_perm("rfp.recommend", rfp),
     }  # fmt: skip

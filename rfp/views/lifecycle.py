@@ -18,6 +18,7 @@ from ..forms.document import IssueForm
 from ..markdown import render_linked_markdown
 from ..models import RfpVersion
 from ..presentation import labelled_requirements
+from ..services.vendors import deadline_passed
 from .common import rfp_for
 
 
@@ -83,7 +84,11 @@ def version_detail(request, code, pk, number):
     rfp = rfp_for(request, code, pk)
     version = get_object_or_404(RfpVersion.objects.visible_to(request.user).filter(rfp=rfp).select_related("created_by"), number=number)  # fmt: skip
     sections = [(n, s, render_linked_markdown(s["body"], rfp.project, request.user)) for n, s in enumerate(version.snapshot["sections"], start=1)]  # fmt: skip
-    context = {"project": rfp.project, "rfp": rfp, "version": version, "sections": sections, "requirements": labelled_requirements(version.snapshot), "latest": services.published_version(rfp)}  # fmt: skip
+    context = {
+        "project": rfp.project, "rfp": rfp, "version": version, "sections": sections, "latest": services.published_version(rfp),
+        "requirements": labelled_requirements(version.snapshot),
+        "question_deadline_passed": deadline_passed(rfp.question_deadline), "proposal_deadline_passed": deadline_passed(rfp.proposal_deadline),
+    }  # fmt: skip
     return render(request, "rfp/version_detail.html", context)
 
 

@@ -29,3 +29,11 @@
     }
   });
 })();
+
+// Forms that destroy something ask first (data-confirm="…" holds the question, in the reader's language).
+document.addEventListener("submit", function (event) {
+  var question = event.target.getAttribute && event.target.getAttribute("data-confirm");
+  if (question && !window.confirm(question)) {
+    event.preventDefault();
+  }
+});

@@ -13,7 +13,7 @@ from django.utils import timezone
 from pmo_portal.models import Notification
 from projects.models import DictionaryBaseline
 from rfp import services
-from rfp.models import Requirement, Rfp, RfpStatus, RfpVersion
+from rfp.models import Requirement, Rfp, RfpSection, RfpStatus, RfpVersion
 
 from ..conftest import client_for
 from ..dictionary_factories import approved
@@ -256,3 +256,28 @@ def test_the_rfp_list_runs_the_same_queries_at_5_and_65_rfps(project, pmo, clien
     assert counts[0] == counts[1], counts
 
 
+
+
+def test_saving_a_section_unchanged_from_a_browser_keeps_its_revision(project, pmo, client_pm):
+    """A browser sends a textarea's line breaks as CRLF: that is not a change, and the client PM's "understood" stays."""
+    rfp = draft_rfp(project)
+    scope = rfp.sections.get(key="scope")
+    services.section_update(actor=pmo, section=scope, title=scope.title, body="- 代理店の請求\n- 顧客の請求", explanation="範囲の説明")
+    services.section_understood(actor=client_pm, section=scope)
+    scope.refresh_from_db()
+    data = {"title": scope.title, "body": scope.body.replace("\n", "\r\n"), "explanation": scope.explanation}
+    assert client_for(pmo).post(url(rfp, "rfp:section_edit", section_pk=scope.pk), data).status_code == 302
+    assert RfpSection.objects.get(pk=scope.pk).revision == scope.revision
+    assert scope.pk not in [s.pk for s in services.sections_not_understood(rfp, client_pm)]
+
+
+def test_the_review_page_ends_with_the_decision_once_every_section_is_understood(project, pmo, client_pm):
+    rfp = rfp_in(project, "in_review")
+    page = client_for(client_pm).get(url(rfp, "rfp:review")).content.decode()
+    assert 'data-testid="sections-left"' in page and "14 sections are not marked understood yet" in page
+    assert "FR-001" in page and "40%" in page  # what is approved: the requirements and the criteria too
+    for section in rfp.sections.all():
+        services.section_understood(actor=client_pm, section=section)
+    page = client_for(client_pm).get(url(rfp, "rfp:review")).content.decode()
+    assert 'data-testid="all-understood"' in page and reverse("inbox:approve", kwargs={"kind": "rfp", "pk": rfp.pk}) in page
+    assert 'data-testid="all-understood"' not in client_for(pmo).get(url(rfp, "rfp:review")).content.decode()

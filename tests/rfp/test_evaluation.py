@@ -119,6 +119,26 @@ def test_two_evaluators_scoring_two_proposals_give_the_totals_spread_and_ranking
     assert "根拠: 提案書の第3章。 (価格 / Price)" in text_of(html)  # the comments are in the matrix
 
 
+def test_an_evaluator_sees_the_others_scores_only_after_giving_their_own(rfp, proposals, pmo, client_pm, security):
+    """Blind scoring: what the others gave must not sway a score, so it stays hidden until one's own is in."""
+    declare(pmo, rfp)
+    declare(client_pm, rfp)
+    kaito, hanbit = proposals["Kaito Systems"], proposals["Hanbit Soft"]
+    assert client_for(pmo).post(score_url(rfp, kaito), score_data(rfp, [5, 4, 3], comment="PMOの根拠")).status_code == 302
+    page = client_for(client_pm).get(url("evaluation", rfp)).content.decode()
+    assert 'data-testid="ranking-hidden"' in page and 'data-testid="ranking"' not in page
+    assert page.count('data-testid="scores-hidden"') == 2 and "PMOの根拠" not in page
+    assert client_for(client_pm).post(score_url(rfp, kaito), score_data(rfp, [3, 3, 3])).status_code == 302
+    page = client_for(client_pm).get(url("evaluation", rfp)).content.decode()
+    assert "PMOの根拠" in page and page.count('data-testid="scores-hidden"') == 1  # Hanbit's: not scored by the PM yet
+    assert 'data-testid="ranking-hidden"' in page
+    assert client_for(client_pm).post(score_url(rfp, hanbit), score_data(rfp, [2, 2, 2])).status_code == 302
+    page = client_for(client_pm).get(url("evaluation", rfp)).content.decode()
+    assert 'data-testid="ranking"' in page and 'data-testid="scores-hidden"' not in page
+    # Someone who does not evaluate (the security officer has not declared) sees everything all along.
+    assert "PMOの根拠" in client_for(security).get(url("evaluation", rfp)).content.decode()
+
+
 def test_saving_again_replaces_the_earlier_scores(rfp, proposals, pmo):
     declare(pmo, rfp)
     client = client_for(pmo)
