@@ -13,7 +13,7 @@ DEB_RUN  := gettext libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk libharfbuzz-
 # The browser tests drive Debian's chromium (Playwright's own browser download is not used).
 DEB_TEST := chromium poppler-utils
 
-.PHONY: bench-pdf chaos run test setup setup-test system-packages system-packages-test messages migrate check deploy-check clean
+.PHONY: bench-pdf bench-diff chaos run test setup setup-test system-packages system-packages-test messages migrate check deploy-check clean
 
 run: setup migrate ## Set everything up, load the demo and serve on http://127.0.0.1:8000
 	$(PY) manage.py seed_demo --password "$(DEMO_PASSWORD)"
@@ -78,6 +78,9 @@ check: setup ## Production settings pass Django's deployment checklist
 bench-pdf: setup-test ## PDF speed: export job vs raw WeasyPrint (50 pages, 40 screenshots), Japanese vs English page
 	$(PY) manage.py compilemessages --ignore=.venv --ignore=var -v0
 	$(PY) bench/bench_pdf.py
+
+bench-diff: setup ## Visual diff of a 1920×1080 pair ÷ decoding the pair (goal ≤ 1.5)
+	$(PY) bench/bench_diff.py
 
 chaos: setup-test ## Break a real stack (PostgreSQL, Redis, gunicorn, worker, beat) and check that jobs hold
 	$(call apt_install,redis-server postgresql-client faketime)

@@ -301,6 +301,8 @@ CELERY_BEAT_SCHEDULE |= {
     "send-daily-digests": {"task": "pmo_portal.notification_tasks.send_daily_digests", "schedule": crontab(hour=23, minute=0)},  # fmt: skip
     # Vendor access past its end date becomes "expired, to be removed on the system" (hourly, ten past).
     "expire-grants": {"task": "accounts.tasks.expire_grants", "schedule": crontab(minute=10)},
+    # Screenshot comparisons the broker lost are sent again (like export jobs).
+    "sweep-comparisons": {"task": "manuals.tasks.sweep_comparisons", "schedule": env.float("EXPORT_SWEEP_SECONDS", default=60.0)},  # fmt: skip
 }
 # Workers lower their own CPU priority so that web pages stay fast while a PDF renders.
 CELERY_WORKER_NICENESS = env.int("CELERY_WORKER_NICENESS", default=10)
@@ -318,6 +320,10 @@ ACCESS_CSV_MAX_BYTES = env.int("ACCESS_CSV_MAX_BYTES", default=5 * 1024 * 1024)
 RFP_PROPOSAL_MAX_BYTES = env.int("RFP_PROPOSAL_MAX_BYTES", default=20 * 1024 * 1024)
 # Project dictionary: the largest CSV or Excel file of terms that can be imported.
 DICTIONARY_IMPORT_MAX_BYTES = env.int("DICTIONARY_IMPORT_MAX_BYTES", default=10 * 1024 * 1024)
+# Manuals: the largest screenshot file, and the most pixels one may have (decompression bombs are refused before
+# decoding). 20 million pixels take a 5K screen (14.7 million) with room to spare.
+MANUAL_IMAGE_MAX_BYTES = env.int("MANUAL_IMAGE_MAX_BYTES", default=10 * 1024 * 1024)
+MANUAL_IMAGE_MAX_PIXELS = env.int("MANUAL_IMAGE_MAX_PIXELS", default=20_000_000)
 
 # ---------------------------------------------------------------------------
 # Forms and UI

@@ -44,17 +44,33 @@ def render_markdown(text: str) -> SafeString:
 
 def render_linked_markdown(text: str, project, user) -> SafeString:
     """:func:`render_markdown` with the dictionary's terms linked in its text (never inside a link or code)."""
+    return render_linked_markdown_many([text], project, user)[0]
+
+
+# Joins the pieces of text of many documents for one dictionary look-up: no text (validate_multi_line) and no
+# dictionary word contains it, so no match spans two pieces.
+_SEPARATOR = "\x00"
+
+
+def render_linked_markdown_many(texts: list[str], project, user) -> list[SafeString]:
+    """:func:`render_linked_markdown` of each text, with one dictionary look-up for all of them (a page of steps or
+    sections costs the same queries as one)."""
     from projects.dictionary_lint import render_linked
 
-    parts, skip = [], 0
-    for piece in _TAG.split(str(render_markdown(text))):
-        if piece.startswith("<"):
-            name = piece.strip("</>").split()[0].lower() if piece.strip("</>") else ""
-            if name in ("a", "code", "pre"):
-                skip += -1 if piece.startswith("</") else 1
-            parts.append(piece)
-        elif piece and skip <= 0:
-            parts.append(str(render_linked(project, html.unescape(piece), user)).replace("<br>", "\n"))
-        else:
-            parts.append(piece)
-    return mark_safe("".join(parts))  # noqa: S308  (tags from nh3's output; text escaped by render_linked)
+    documents = [_TAG.split(str(render_markdown(text))) for text in texts]
+    slots = []
+    for d, pieces in enumerate(documents):
+        skip = 0
+        for i, piece in enumerate(pieces):
+            if piece.startswith("<"):
+                name = piece.strip("</>").split()[0].lower() if piece.strip("</>") else ""
+                if name in ("a", "code", "pre"):
+                    skip += -1 if piece.startswith("</") else 1
+            elif piece and skip <= 0:
+                slots.append((d, i))
+    if slots:
+        joined = _SEPARATOR.join(html.unescape(documents[d][i]).replace(_SEPARATOR, "") for d, i in slots)
+        linked = str(render_linked(project, joined, user)).replace("<br>", "\n").split(_SEPARATOR)
+        for (d, i), piece in zip(slots, linked, strict=True):
+            documents[d][i] = piece
+    return [mark_safe("".join(pieces)) for pieces in documents]  # noqa: S308  (tags from nh3's output; text escaped by render_linked)

@@ -19,7 +19,7 @@ from projects.dictionary_lint import lint
 
 from .. import services
 from ..forms.document import PmAnswerForm, PmQuestionForm, PreviewForm, RfpCreateForm, RfpForm, SectionForm
-from ..markdown import render_linked_markdown
+from ..markdown import render_linked_markdown, render_linked_markdown_many
 from ..models import PmQuestion, Rfp, RfpSection, SectionUnderstanding
 from .common import part_of, project_for, rfp_for
 
@@ -190,7 +190,8 @@ def review(request, code, pk):
     questions = Prefetch("pm_questions", queryset=PmQuestion.objects.select_related("asked_by", "answered_by"))
     sections = list(rfp.sections.prefetch_related(questions))
     understood = {(u.section_id, u.revision): u for u in SectionUnderstanding.objects.filter(section__rfp=rfp).select_related("user")}  # fmt: skip
-    rows = [(s, understood.get((s.pk, s.revision)), render_linked_markdown(s.body, rfp.project, request.user)) for s in sections]  # fmt: skip
+    bodies = render_linked_markdown_many([s.body for s in sections], rfp.project, request.user)
+    rows = [(s, understood.get((s.pk, s.revision)), body) for s, body in zip(sections, bodies, strict=True)]
     context = {
         "project": rfp.project, "rfp": rfp, "rows": rows, "question_form": PmQuestionForm(), "answer_form": PmAnswerForm(),
         "reviews": request.user.has_perm("rfp.review_rfp", rfp) and rfp.status in ("draft", "in_review"),

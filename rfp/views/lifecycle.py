@@ -15,7 +15,7 @@ from pmo_portal.http import paginate
 from .. import services
 from ..compare import compare_versions
 from ..forms.document import IssueForm
-from ..markdown import render_linked_markdown
+from ..markdown import render_linked_markdown_many
 from ..models import RfpVersion
 from ..presentation import labelled_requirements
 from ..services.vendors import deadline_passed
@@ -83,7 +83,8 @@ def version_detail(request, code, pk, number):
     """A kept version as its readers see it (vendors: the issued RFP), with its PDF."""
     rfp = rfp_for(request, code, pk)
     version = get_object_or_404(RfpVersion.objects.visible_to(request.user).filter(rfp=rfp).select_related("created_by"), number=number)  # fmt: skip
-    sections = [(n, s, render_linked_markdown(s["body"], rfp.project, request.user)) for n, s in enumerate(version.snapshot["sections"], start=1)]  # fmt: skip
+    bodies = render_linked_markdown_many([s["body"] for s in version.snapshot["sections"]], rfp.project, request.user)
+    sections = [(n, s, body) for n, (s, body) in enumerate(zip(version.snapshot["sections"], bodies, strict=True), start=1)]
     context = {
         "project": rfp.project, "rfp": rfp, "version": version, "sections": sections, "latest": services.published_version(rfp),
         "requirements": labelled_requirements(version.snapshot),

@@ -11,6 +11,7 @@ from django.db import transaction
 
 from accounts.demo import seed_access
 from accounts.models import Organization, OrganizationKind, User
+from manuals.demo import seed_manual
 from projects.dictionary_demo import seed_dictionary
 from projects.models import Membership, Phase, Project, Role, SignOffRequest
 from rfp.demo import seed_rfp
@@ -110,6 +111,8 @@ class Command(BaseCommand):
         seed_dictionary(project=main, people=people)
         # A draft RFP: the usual sections, its scope written, criteria and a few requirements.
         seed_rfp(project=main, people=people)
+        # A published screenshot manual for Windows 10 and 11; one changed picture waits for the client PM.
+        seed_manual(project=main, people=people)
 
         self.stdout.write(self.style.SUCCESS(f"Demo data ready: projects {main.code} and {hidden.code}."))
         self.stdout.write("Sign in as: " + ", ".join(u for u in PEOPLE if u != "hidden-pm") + f" (password: {password})")
