@@ -5,7 +5,7 @@ from datetime import timedelta
 from django.db.models import Exists, OuterRef
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from pmo_portal import exports, inbox, notifications, pdf, reminders
 from pmo_portal.models import Delivery
@@ -25,7 +25,18 @@ notifications.register_kind("manual.review", label=gettext_lazy("Manuals to read
 notifications.register_kind("manual.published", label=gettext_lazy("New editions of manuals you read"), sentence=gettext_lazy("Edition %(edition)s of the manual “%(manual)s” is published."), default_delivery=Delivery.DIGEST)  # fmt: skip
 notifications.register_kind("manual.screen_report", label=gettext_lazy("Readers whose screen looks different from a manual"), sentence=gettext_lazy("%(reader)s says their screen looks different at step %(number)s “%(step)s” of “%(manual)s”: %(comment)s"), default_delivery=Delivery.IMMEDIATE)  # fmt: skip
 notifications.register_kind("manual.report_resolved", label=gettext_lazy("Answers to your reports about a manual"), sentence=gettext_lazy("%(pmo)s dealt with your report about “%(step)s” in “%(manual)s”: %(resolution)s"), default_delivery=Delivery.IMMEDIATE)  # fmt: skip
-notifications.register_kind("manual.screenshots_waiting", label=gettext_lazy("Reminders of screenshots waiting for confirmation"), sentence=gettext_lazy("The manual “%(manual)s” cannot be published: %(count)s changed screenshot(s) have waited for a confirmation since %(since)s."), default_delivery=Delivery.IMMEDIATE)  # fmt: skip
+
+
+def _waiting_sentence(params) -> str:
+    count = params["count"] if isinstance(params.get("count"), int) else 0
+    return ngettext(
+        "The manual “%(manual)s” cannot be published: %(count)s changed screenshot has waited for a confirmation since %(since)s.",
+        "The manual “%(manual)s” cannot be published: %(count)s changed screenshots have waited for a confirmation since %(since)s.",
+        count,
+    ) % params
+
+
+notifications.register_kind("manual.screenshots_waiting", label=gettext_lazy("Reminders of screenshots waiting for confirmation"), sentence=_waiting_sentence, default_delivery=Delivery.IMMEDIATE)  # fmt: skip
 notifications.register_kind("manual.review_due", label=gettext_lazy("Reminders to re-read published manuals"), sentence=gettext_lazy("The manual “%(manual)s” was last reviewed on %(reviewed)s. Check it against today's screens, then mark it reviewed."), default_delivery=Delivery.IMMEDIATE)  # fmt: skip
 
 # --- the approval inbox: changed screenshots the client PM was named to confirm --------------------------------
@@ -70,7 +81,7 @@ def screenshots_waiting(now):
         versions = list(ScreenshotVersion.objects.filter(screenshot__step__manual=manual, state=VersionState.AWAITING).select_related("uploaded_by"))  # fmt: skip
         people = {}
         for version in versions:
-            for person in services._confirmers(manual, exclude=version.uploaded_by):
+            for person in services.confirmers(manual, exclude=version.uploaded_by):
                 people[person.pk] = person
         client_pms = set(Membership.objects.filter(project=manual.project, role=Role.CLIENT_PM).values_list("user_id", flat=True))  # fmt: skip
         for person in people.values():

@@ -8,6 +8,7 @@ then all fields get the same hostile value at once; then the raw body carries in
 and finally a valid post without a CSRF token must be refused.
 """
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -37,6 +38,7 @@ from accounts.models import (
     VendorContract,
     VendorPerson,
 )
+from manuals.models import Edition, Manual, ManualSettings, ScreenReport, Screenshot, ScreenshotVersion, Step, Variant
 from pmo_portal.models import NotificationPreference
 from pmo_portal.notifications import kinds as notification_kinds
 from projects.models import (
@@ -76,11 +78,19 @@ from .access_factories import contract_for, delegation_for, level
 from .conftest import client_for
 from .dictionary_factories import approved, pending_change, prepared_import, term_in
 from .factories import notification_for, pending_signoff
+from .manual_factories import START_CALLOUT, desktop
 from .test_url_access import (
     TABLE,
     _grant,
     _library_clause,
     _library_template,
+    _manual,
+    _manual_edition_step,
+    _manual_report,
+    _manual_shot,
+    _manual_step,
+    _manual_variant,
+    _manual_version,
     _req,
     _rfp,
     _rfp_answer,
@@ -267,6 +277,34 @@ def _deadlines(days=7) -> dict:
     return {"question_deadline": f"{_today(days)}T17:00", "proposal_deadline": f"{_today(days + 7)}T17:00"}
 
 
+def _manual_url(name, target=_manual, **options):
+    """The URL of a manual form: the project's (target None), or that of Alpha's manual or one of its parts
+    (``target``: a URL-kwargs helper of the URL-access table, called with ``options``)."""
+
+    def build(w, client):
+        return reverse(name, kwargs={"code": w.project.code} if target is None else target(w, **options))
+
+    return build
+
+
+# A small screenshot as a browser pastes it; the test client reads a file once, so this gives its bytes each time.
+SCREENSHOT_PNG = desktop(size=(640, 360))
+SCREENSHOT = type("Screenshot", (), {"name": "スクリーンショット.png", "content_type": "image/png", "read": lambda self: SCREENSHOT_PNG})  # fmt: skip
+
+
+def _step_data(w) -> dict:
+    return {"title": "申請画面を開く", "instruction": "画面下の**スタート**を押し、「経費精算」を選びます。", "expected": "申請の一覧が表示されます。"}  # fmt: skip
+
+
+def _manual_data(w) -> dict:
+    return {"title": "経費精算の手順", "audience": "支店の事務担当者", "language": "ja", "reviewer": w.personas["client_pm"].pk, "share_with_all_readers": "", "shared_with": [w.personas["reader"].pk]}  # fmt: skip
+
+
+def _step_order(w) -> dict:
+    """The manual's steps, last first (as dragged and dropped)."""
+    return {"order": list(Step.objects.filter(manual_id=_manual(w)["pk"]).order_by("-position", "-pk").values_list("pk", flat=True))}  # fmt: skip
+
+
 FORMS: dict[str, Form] = {
     "accounts:login": Form("anonymous", lambda w, c: reverse("accounts:login"), lambda w: {"username": "pmo", "password": "correct horse battery"}),  # fmt: skip
     "accounts:logout": Form("pmo", lambda w, c: reverse("accounts:logout"), lambda w: {}),
@@ -414,6 +452,29 @@ FORMS: dict[str, Form] = {
     "rfp:clause_create": Form("pmo", _rfp_page("rfp:clause_create", None), _clause_data),
     "rfp:clause_edit": Form("pmo", _rfp_page("rfp:clause_edit", "clause"), _clause_data),
     "rfp:clause_insert": Form("pmo", _rfp_page("rfp:clause_insert", "section"), lambda w: {"clause": _library_clause(w)["clause_pk"]}, setup=_library_clause),  # fmt: skip
+    # screenshot manuals: writing
+    "manuals:create": Form("pmo", _manual_url("manuals:create", None), lambda w: {"title": "交通費精算の手順", "audience": "支店の事務担当者", "language": "ja", "environments": "Windows 10\nWindows 11"}),  # fmt: skip
+    "manuals:settings": Form("pmo", _manual_url("manuals:settings", None), lambda w: {"unchanged_max_percent": "0.20", "layout_min_percent": "25", "review_months": "6"}),  # fmt: skip
+    "manuals:edit": Form("pmo", _manual_url("manuals:edit"), _manual_data),
+    "manuals:variant_add": Form("pmo", _manual_url("manuals:variant_add"), lambda w: {"name": "Chrome on Mac"}),
+    "manuals:variant_delete": Form("pmo", _manual_url("manuals:variant_delete", _manual_variant), lambda w: {}),
+    "manuals:step_add": Form("pmo", _manual_url("manuals:step_add"), lambda w: _step_data(w) | {"after": _manual_step(w)["step_pk"]}),  # fmt: skip
+    "manuals:step_edit": Form("pmo", _manual_url("manuals:step_edit", _manual_step), _step_data),
+    "manuals:steps_reorder": Form("pmo", _manual_url("manuals:steps_reorder"), _step_order),
+    **{name: Form("pmo", _manual_url(name, _manual_step), lambda w: {}) for name in ("manuals:step_duplicate", "manuals:step_delete", "manuals:step_up", "manuals:step_down")},  # fmt: skip
+    "manuals:step_preview": Form("pmo", _manual_url("manuals:step_preview", _manual_step), lambda w: {"instruction": "**スタート**を押します。\n\n1. 経費精算\n2. 申請"}),  # fmt: skip
+    "manuals:screenshot_upload": Form("pmo", _manual_url("manuals:screenshot_upload", _manual_step), lambda w: {"image": SCREENSHOT(), "variant": Variant.objects.filter(manual_id=_manual(w)["pk"]).order_by("position").first().pk}),  # fmt: skip
+    "manuals:screenshot_annotate": Form("pmo", _manual_url("manuals:screenshot_annotate", _manual_shot), lambda w: {"annotations": json.dumps(START_CALLOUT)}),  # fmt: skip
+    "manuals:screenshot_delete": Form("pmo", _manual_url("manuals:screenshot_delete", _manual_shot), lambda w: {}),
+    # screenshot manuals: confirming a changed picture (each post decides a fresh one), publishing, reading
+    "manuals:version_confirm": Form("client_pm", _manual_url("manuals:version_confirm", _manual_version, fresh=True), lambda w: {"decision": "moved_text_right", "comment": "Windows 11 ではスタートが中央です。"}),  # fmt: skip
+    "manuals:version_reject": Form("client_pm", _manual_url("manuals:version_reject", _manual_version, fresh=True), lambda w: {"comment": "古い画面です。撮り直してください。"}),  # fmt: skip
+    "manuals:submit": Form("pmo", _manual_url("manuals:submit"), lambda w: {}),
+    "manuals:publish": Form("pmo", _manual_url("manuals:publish"), lambda w: {"note": "スタートボタンの位置を更新"}),
+    "manuals:export": Form("client_pm", _manual_url("manuals:export"), lambda w: {}),
+    "manuals:reviewed": Form("pmo", _manual_url("manuals:reviewed"), lambda w: {}),
+    "manuals:report": Form("reader", _manual_url("manuals:report", _manual_edition_step), lambda w: {"comment": "左下に青いボタンがありません。", "image": SCREENSHOT()}),  # fmt: skip
+    "manuals:report_resolve": Form("pmo", _manual_url("manuals:report_resolve", _manual_report, fresh=True), lambda w: {"resolution": "Windows 11 の画面を追加しました。"}),  # fmt: skip
     "notifications:settings": Form(
         "pmo", lambda w, c: reverse("notifications:settings"), lambda w: {kind.key: "digest" for kind in notification_kinds()}
     ),
@@ -454,7 +515,7 @@ def world(personas, project, hidden_project, orgs):
 def snapshot():
     """Everything a form could save (audit and lockout logs are expected to grow, so they are left out)."""
     state = {}
-    for model, skip in [(Organization, ()), (User, ("last_login",)), (Project, ("updated_at",)), (Membership, ()), (TOTPDevice, ("throttling_failure_timestamp", "throttling_failure_count", "last_used_at")), (SignOffRequest, ()), (NotificationPreference, ()), (AccessRequest, ()), (AccessRequestItem, ()), (Grant, ()), (VendorPerson, ()), (TargetSystem, ()), (PermissionLevel, ()), (VendorContract, ()), (Delegation, ()), (ReviewCampaign, ()), (ReviewItem, ()), (Reconciliation, ()), (TermCategory, ()), (Term, ()), (TermProposal, ()), (DictionaryBaseline, ()), (BaselineTerm, ()), (DictionaryImport, ()), (SharedGlossary, ()), (SharedGlossaryTerm, ()), (Rfp, ("updated_at",)), (RfpSection, ("updated_at",)), (SectionUnderstanding, ()), (PmQuestion, ()), (Requirement, ()), (EvaluationCriterion, ()), (RfpVersion, ()), (RfpTemplate, ()), (Clause, ("updated_at",)), (Invitation, ()), (VendorQuestion, ()), (Answer, ()), (Proposal, ()), (Evaluator, ()), (Score, ("scored_at",)), (Recommendation, ())]:  # fmt: skip
+    for model, skip in [(Organization, ()), (User, ("last_login",)), (Project, ("updated_at",)), (Membership, ()), (TOTPDevice, ("throttling_failure_timestamp", "throttling_failure_count", "last_used_at")), (SignOffRequest, ()), (NotificationPreference, ()), (AccessRequest, ()), (AccessRequestItem, ()), (Grant, ()), (VendorPerson, ()), (TargetSystem, ()), (PermissionLevel, ()), (VendorContract, ()), (Delegation, ()), (ReviewCampaign, ()), (ReviewItem, ()), (Reconciliation, ()), (TermCategory, ()), (Term, ()), (TermProposal, ()), (DictionaryBaseline, ()), (BaselineTerm, ()), (DictionaryImport, ()), (SharedGlossary, ()), (SharedGlossaryTerm, ()), (Rfp, ("updated_at",)), (RfpSection, ("updated_at",)), (SectionUnderstanding, ()), (PmQuestion, ()), (Requirement, ()), (EvaluationCriterion, ()), (RfpVersion, ()), (RfpTemplate, ()), (Clause, ("updated_at",)), (Invitation, ()), (VendorQuestion, ()), (Answer, ()), (Proposal, ()), (Evaluator, ()), (Score, ("scored_at",)), (Recommendation, ()), (ManualSettings, ()), (Manual, ()), (Variant, ()), (Step, ()), (Screenshot, ()), (ScreenshotVersion, ()), (Edition, ()), (ScreenReport, ())]:  # fmt: skip
         many = [f.name for f in model._meta.many_to_many]  # read in one query each, not one per row
         rows = model.objects.order_by("pk").prefetch_related(*many)
         state[model.__name__] = [{k: v for k, v in model_to_dict(r).items() if k not in skip} for r in rows]

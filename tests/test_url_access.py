@@ -38,6 +38,7 @@ EVERYONE_200 = statuses(200, outsider=200)
 SIGNED_IN_200 = statuses(302, outsider=200)
 EVERYONE_405 = statuses(405, members=405, outsider=405)
 BAD_TOKEN = {"uidb64": "MQ", "token": "bad-token"}
+NO_VENDORS = {"vendor_a": 404, "vendor_b": 404}  # vendors never learn that a project has manuals
 
 
 @dataclass
@@ -227,6 +228,144 @@ def _grant(w):
 
     request = AccessRequest.objects.get(pk=_req(w, "provisioned")["pk"])
     return {"code": w.project.code, "pk": request.items.get().granted.pk}
+
+
+MANUAL_TITLE = "経費精算の手順"
+
+
+def _manual(w, project=None, **extra):
+    """URL kwargs of Alpha's manual (made once), under ``project``'s code, plus ``extra``: 3 steps with a Windows 10
+    and a Windows 11 picture each, uploaded by the PMO; the client PM confirms changed pictures; published (edition 1,
+    its PDF not made yet) to all readers; then the PMO replaced step 1's Windows 10 picture (the Start button moved),
+    which waits for the client PM; and `reader` said their screen looks different at step 1, with a picture."""
+    from manuals import services
+    from manuals.models import Manual
+
+    from .manual_factories import START_CENTRE, desktop, manual_with_steps, replace, upload
+
+    manual = Manual.objects.filter(project=w.project, title=MANUAL_TITLE).first()
+    if manual is None:
+        pmo = w.members["pmo"].user
+        manual = manual_with_steps(w.project, title=MANUAL_TITLE)
+        services.manual_update(actor=pmo, manual=manual, title=manual.title, audience=manual.audience, language=manual.language, reviewer=w.members["client_pm"].user)  # fmt: skip
+        edition = services.manual_publish(actor=pmo, manual=manual, note="初版")
+        step = manual.steps.order_by("position").first()
+        shot = step.screenshots.get(variant__name="Windows 10")
+        replace(step, shot.variant, desktop(START_CENTRE, seed_text=1), by=pmo)
+        services.report_create(actor=w.members["reader"].user, edition=edition, step_id=step.pk, variant_id=shot.variant_id, comment="スタートボタンが見つかりません。", file=upload(desktop(START_CENTRE, size=(640, 360))))  # fmt: skip
+    return {"code": (project or w.project).code, "pk": manual.pk, **extra}
+
+
+def _draft_manual(w):
+    """URL kwargs of a manual of Alpha never published (made once): readers cannot know it."""
+    from manuals.models import Manual
+
+    from .manual_factories import manual_with_steps
+
+    manual = Manual.objects.filter(project=w.project, title="下書きの手順").first()
+    manual = manual or manual_with_steps(w.project, steps=1, variants=("Windows 11",), title="下書きの手順")
+    return {"code": w.project.code, "pk": manual.pk}
+
+
+def _manual_variant(w):
+    """URL kwargs of the manual's last environment (one added when a single one is left)."""
+    from manuals import services
+    from manuals.models import Manual, Variant
+
+    kwargs = _manual(w)
+    variants = Variant.objects.filter(manual_id=kwargs["pk"]).order_by("-position", "-pk")
+    if variants.count() <= 1:
+        services.variant_add(actor=w.members["pmo"].user, manual=Manual.objects.get(pk=kwargs["pk"]), name=f"Chrome on Mac {variants.count()}")  # fmt: skip
+    return kwargs | {"variant_pk": variants.first().pk}
+
+
+def _manual_step(w):
+    """URL kwargs of the manual's first step (a new one when all were deleted)."""
+    from manuals import services
+    from manuals.models import Manual, Step
+
+    kwargs = _manual(w)
+    found = Step.objects.filter(manual_id=kwargs["pk"]).order_by("position", "pk").first()
+    found = found or services.step_add(actor=w.members["pmo"].user, manual=Manual.objects.get(pk=kwargs["pk"]), title="スタートを開く")  # fmt: skip
+    return kwargs | {"step_pk": found.pk}
+
+
+def _manual_shot(w):
+    """URL kwargs of a screenshot of the manual (a new picture when all were removed)."""
+    from manuals.models import Screenshot, Step
+
+    from .manual_factories import desktop, replace
+
+    kwargs = _manual_step(w)
+    found = Screenshot.objects.filter(step__manual_id=kwargs["pk"]).order_by("step__position", "pk").first()
+    if found is None:
+        found = replace(Step.objects.get(pk=kwargs["step_pk"]), None, desktop(size=(640, 360)), by=w.members["pmo"].user).screenshot  # fmt: skip
+    return {k: v for k, v in kwargs.items() if k != "step_pk"} | {"shot_pk": found.pk}
+
+
+def _manual_version(w, fresh=False):
+    """URL kwargs of the picture waiting for the client PM's confirmation (a new one uploaded by the PMO when none
+    waits: ``fresh``, or none was ever compared, e.g. its step was deleted)."""
+    from manuals.models import Screenshot, ScreenshotVersion, VersionState
+
+    from .manual_factories import START_CENTRE, desktop, replace
+
+    kwargs = _manual(w)
+    versions = ScreenshotVersion.objects.filter(screenshot__step__manual_id=kwargs["pk"], uploaded_by=w.members["pmo"].user)  # fmt: skip
+    found = versions.filter(state=VersionState.AWAITING).first()
+    found = found or (None if fresh else versions.exclude(compared_to=None).order_by("-pk").first())
+    if found is None:
+        shot = Screenshot.objects.filter(step__manual_id=kwargs["pk"], baseline__isnull=False).select_related("step", "variant", "baseline").order_by("step__position", "pk").first()  # fmt: skip
+        size = (1280, 720) if shot.baseline.width == 1920 else (1920, 1080)  # another size: never "unchanged"
+        found = replace(shot.step, shot.variant, desktop(START_CENTRE, size=size), by=w.members["pmo"].user)
+    return kwargs | {"version": found.pk}
+
+
+def _manual_edition(w, *, pdf=False, **extra):
+    """URL kwargs of the manual's edition 1 (``pdf``: its PDF made), plus ``extra``."""
+    from manuals.models import Edition
+    from pmo_portal.models import ExportStatus
+    from pmo_portal.tasks import run_export
+
+    kwargs = _manual(w, number=1, **extra)
+    edition = Edition.objects.select_related("export").get(manual_id=kwargs["pk"], number=1)
+    if pdf and edition.export.status != ExportStatus.DONE:
+        run_export(str(edition.export_id))
+    return kwargs
+
+
+def _manual_edition_image(w):
+    """URL kwargs of the Windows 10 picture of step 1 in edition 1."""
+    from manuals.models import Edition
+
+    kwargs = _manual_edition(w)
+    edition = Edition.objects.get(manual_id=kwargs["pk"], number=1)
+    windows_10 = next(v for v in edition.snapshot["variants"] if v["name"] == "Windows 10")
+    return kwargs | {"version": edition.snapshot["steps"][0]["shots"][str(windows_10["id"])]["version"]}
+
+
+def _manual_edition_step(w):
+    """URL kwargs of step 1 of edition 1 (for "my screen looks different")."""
+    from manuals.models import Edition
+
+    kwargs = _manual_edition(w)
+    return kwargs | {"step_id": Edition.objects.get(manual_id=kwargs["pk"], number=1).snapshot["steps"][0]["id"]}
+
+
+def _manual_report(w, fresh=False):
+    """URL kwargs of `reader`'s report of step 1 with their picture; ``fresh``: an open one (made once resolved)."""
+    from manuals import services
+    from manuals.models import Edition, ScreenReport
+
+    from .manual_factories import desktop, upload
+
+    kwargs = _manual(w)
+    reports = ScreenReport.objects.filter(manual_id=kwargs["pk"], reporter=w.members["reader"].user).order_by("pk")
+    found = reports.filter(resolved_at=None).first() if fresh else reports.first()
+    if found is None:
+        edition = Edition.objects.get(manual_id=kwargs["pk"], number=1)
+        found = services.report_create(actor=w.members["reader"].user, edition=edition, step_id=edition.snapshot["steps"][0]["id"], variant_id=None, comment="画面が違います。", file=upload(desktop(size=(640, 360))))  # fmt: skip
+    return kwargs | {"report_pk": found.pk}
 
 
 TABLE: dict[str, list[Case]] = {
@@ -719,6 +858,122 @@ TABLE: dict[str, list[Case]] = {
     "rfp:clause_insert": [
         Case(EVERYONE_405, kwargs=lambda w: _rfp_section(w), note="POST only"),
         Case(statuses(pmo=302, client_pm=403, security=403, vendor_a=404, vendor_b=404, reader=404), kwargs=lambda w: _rfp_section(w), method="post", note="no clause chosen: refused with a message"),  # fmt: skip
+    ],
+    # screenshot manuals: PMO staff write; the client PM and security read the working copy; readers read published
+    # editions shared with them; vendors and other projects cannot know a manual exists (404)
+    "manuals:list": [
+        Case(statuses(**NO_VENDORS), kwargs=lambda w: {"code": w.project.code}, note="readers: the published manuals shared with them"),  # fmt: skip
+        Case(statuses(members=404, outsider=200), kwargs=lambda w: {"code": w.hidden_project.code}, note="the outsider is the client PM there"),  # fmt: skip
+    ],
+    "manuals:create": [
+        Case(statuses(pmo=200, others=403, **NO_VENDORS), kwargs=lambda w: {"code": w.project.code}),
+        Case(statuses(members=404, outsider=403), kwargs=lambda w: {"code": w.hidden_project.code}),
+    ],
+    "manuals:settings": [
+        Case(statuses(pmo=200, others=403, **NO_VENDORS), kwargs=lambda w: {"code": w.project.code}),
+        Case(statuses(members=404, outsider=403), kwargs=lambda w: {"code": w.hidden_project.code}),
+    ],
+    "manuals:detail": [
+        Case(statuses(reader=403, **NO_VENDORS), kwargs=lambda w: _manual(w), note="the working copy: readers read editions"),  # fmt: skip
+        Case(statuses(reader=404, **NO_VENDORS), kwargs=lambda w: _draft_manual(w), note="never published: readers cannot know it"),  # fmt: skip
+        Case(statuses(members=404), kwargs=lambda w: _manual(w, w.hidden_project), note="under the wrong project code"),
+    ],
+    "manuals:edit": [
+        Case(statuses(pmo=200, others=403, **NO_VENDORS), kwargs=lambda w: _manual(w)),
+        Case(statuses(pmo=200, others=403, **NO_VENDORS), kwargs=lambda w: _manual(w), method="post", note="no title: the form again with the errors"),  # fmt: skip
+    ],
+    "manuals:variant_add": [
+        Case(EVERYONE_405, kwargs=lambda w: _manual(w), note="POST only"),
+        Case(statuses(pmo=302, others=403, **NO_VENDORS), kwargs=lambda w: _manual(w), method="post", note="no name: refused with a message"),  # fmt: skip
+    ],
+    "manuals:variant_delete": [
+        Case(EVERYONE_405, kwargs=lambda w: _manual_variant(w), note="POST only"),
+        Case(statuses(pmo=302, others=403, **NO_VENDORS), kwargs=lambda w: _manual_variant(w), method="post"),
+        Case(statuses(members=404, client_pm=403, security=403), kwargs=lambda w: _manual_variant(w) | {"pk": _draft_manual(w)["pk"]}, method="post", note="an environment of another manual (the client PM and security see that manual, may not change it)"),  # fmt: skip
+    ],
+    "manuals:step_add": [
+        Case(statuses(pmo=200, others=403, **NO_VENDORS), kwargs=lambda w: _manual(w)),
+        Case(statuses(pmo=200, others=403, **NO_VENDORS), kwargs=lambda w: _manual(w), method="post", note="no title: the form again with the error"),  # fmt: skip
+    ],
+    "manuals:steps_reorder": [
+        Case(EVERYONE_405, kwargs=lambda w: _manual(w), note="POST only"),
+        Case(statuses(pmo=302, others=403, **NO_VENDORS), kwargs=lambda w: _manual(w), method="post", note="no order: refused with a message"),  # fmt: skip
+    ],
+    "manuals:step_edit": [
+        Case(statuses(pmo=200, others=403, **NO_VENDORS), kwargs=lambda w: _manual_step(w)),
+        Case(statuses(pmo=200, others=403, **NO_VENDORS), kwargs=lambda w: _manual_step(w), method="post", note="no title: the form again with the error"),  # fmt: skip
+        Case(statuses(members=404, client_pm=403, security=403), kwargs=lambda w: _manual_step(w) | {"pk": _draft_manual(w)["pk"]}, note="a step of another manual (the client PM and security see that manual, may not change it)"),  # fmt: skip
+        Case(statuses(members=404), kwargs=lambda w: _manual_step(w) | {"code": w.hidden_project.code}, note="under the wrong project code"),  # fmt: skip
+    ],
+    **{name: [Case(EVERYONE_405, kwargs=lambda w: _manual_step(w), note="POST only"), Case(statuses(pmo=302, others=403, **NO_VENDORS), kwargs=lambda w: _manual_step(w), method="post")] for name in ("manuals:step_duplicate", "manuals:step_delete", "manuals:step_up", "manuals:step_down")},  # fmt: skip
+    "manuals:step_preview": [
+        Case(EVERYONE_405, kwargs=lambda w: _manual_step(w), note="POST only"),
+        Case(statuses(pmo=200, others=403, **NO_VENDORS), kwargs=lambda w: _manual_step(w), method="post", note="renders the text it is given"),  # fmt: skip
+    ],
+    "manuals:screenshot_upload": [
+        Case(EVERYONE_405, kwargs=lambda w: _manual_step(w), note="POST only"),
+        Case(statuses(pmo=400, others=403, **NO_VENDORS), kwargs=lambda w: _manual_step(w), method="post", note="no file: the step again with the error"),  # fmt: skip
+    ],
+    "manuals:screenshot_annotate": [
+        Case(EVERYONE_405, kwargs=lambda w: _manual_shot(w), note="POST only"),
+        Case(statuses(pmo=302, others=403, **NO_VENDORS), kwargs=lambda w: _manual_shot(w), method="post", note="no shapes: the annotations removed"),  # fmt: skip
+    ],
+    "manuals:screenshot_delete": [
+        Case(EVERYONE_405, kwargs=lambda w: _manual_shot(w), note="POST only"),
+        Case(statuses(pmo=302, others=403, **NO_VENDORS), kwargs=lambda w: _manual_shot(w), method="post"),
+        Case(statuses(members=404, client_pm=403, security=403), kwargs=lambda w: _manual_shot(w) | {"pk": _draft_manual(w)["pk"]}, method="post", note="a screenshot of another manual (the client PM and security see that manual, may not change it)"),  # fmt: skip
+    ],
+    # a changed picture: insiders compare it; only the named reviewer (the client PM) decides; readers never see
+    # the working copy's pictures (404, as any part of it)
+    "manuals:version": [
+        Case(statuses(reader=403, **NO_VENDORS), kwargs=lambda w: _manual_version(w)),
+        Case(statuses(members=404), kwargs=lambda w: _manual_version(w) | {"pk": _draft_manual(w)["pk"]}, note="a version of another manual"),  # fmt: skip
+        Case(statuses(members=404), kwargs=lambda w: _manual_version(w) | {"code": w.hidden_project.code}, note="under the wrong project code"),  # fmt: skip
+    ],
+    "manuals:version_image": [
+        Case(statuses(reader=404, **NO_VENDORS), kwargs=lambda w: _manual_version(w), note="the original, blur boxes not applied: insiders only"),  # fmt: skip
+        Case(statuses(members=404), kwargs=lambda w: _manual_version(w) | {"pk": _draft_manual(w)["pk"]}, note="a version of another manual"),  # fmt: skip
+    ],
+    "manuals:version_overlay": [Case(statuses(reader=404, **NO_VENDORS), kwargs=lambda w: _manual_version(w))],
+    **{name: [Case(EVERYONE_405, kwargs=lambda w: _manual_version(w), note="POST only"), Case(statuses(client_pm=422, pmo=403, security=403, reader=403, **NO_VENDORS), kwargs=lambda w: _manual_version(w), method="post", note="the reviewer: nothing chosen, the page again with the error; the uploader and security may not decide")] for name in ("manuals:version_confirm", "manuals:version_reject")},  # fmt: skip
+    # the manual's way to readers
+    **{name: [Case(EVERYONE_405, kwargs=lambda w: _manual(w), note="POST only"), Case(statuses(pmo=302, others=403, **NO_VENDORS), kwargs=lambda w: _manual(w), method="post", note=note)] for name, note in (("manuals:submit", ""), ("manuals:publish", "a picture waits: refused with a message"), ("manuals:reviewed", ""))},  # fmt: skip
+    "manuals:export": [
+        Case(EVERYONE_405, kwargs=lambda w: _manual(w), note="POST only"),
+        Case(statuses(members=302, reader=403, **NO_VENDORS), kwargs=lambda w: _manual(w), method="post", note="the working copy's PDF, for insiders; a picture waits: refused with a message"),  # fmt: skip
+    ],
+    # reading published editions
+    "manuals:read": [
+        Case(statuses(members=302, **NO_VENDORS), kwargs=lambda w: _manual(w), note="sent to the latest edition"),
+        Case(statuses(members=404), kwargs=lambda w: _draft_manual(w), note="never published: nothing to read"),
+        Case(statuses(members=404), kwargs=lambda w: _manual(w, w.hidden_project), note="under the wrong project code"),
+    ],
+    "manuals:editions": [Case(statuses(**NO_VENDORS), kwargs=lambda w: _manual(w))],
+    "manuals:edition": [
+        Case(statuses(**NO_VENDORS), kwargs=lambda w: _manual_edition(w)),
+        Case(statuses(members=404), kwargs=lambda w: _manual_edition(w) | {"number": 2}, note="no such edition"),
+        Case(statuses(members=404), kwargs=lambda w: _manual_edition(w) | {"code": w.hidden_project.code}, note="under the wrong project code"),  # fmt: skip
+    ],
+    "manuals:edition_pdf": [
+        Case(statuses(**NO_VENDORS), kwargs=lambda w: _manual_edition(w, pdf=True)),
+        Case(statuses(members=302, **NO_VENDORS), kwargs=lambda w: _manual_edition(w), note="not made yet: back to the edition with a message"),  # fmt: skip
+    ],
+    "manuals:edition_image": [
+        Case(statuses(**NO_VENDORS), kwargs=lambda w: _manual_edition_image(w), note="the edition's own copy"),
+        Case(statuses(members=404), kwargs=lambda w: _manual_edition_image(w) | {"version": _manual_version(w)["version"]}, note="a picture that is not part of the edition"),  # fmt: skip
+    ],
+    "manuals:report": [
+        Case(statuses(**NO_VENDORS), kwargs=lambda w: _manual_edition_step(w)),
+        Case(statuses(members=404), kwargs=lambda w: _manual_edition_step(w) | {"step_id": 0}, note="a step not in the edition"),  # fmt: skip
+    ],
+    "manuals:reports": [Case(statuses(reader=403, **NO_VENDORS), kwargs=lambda w: _manual(w))],
+    "manuals:report_image": [
+        Case(statuses(**NO_VENDORS), kwargs=lambda w: _manual_report(w), note="insiders, and the reader who sent it"),
+        Case(statuses(members=404), kwargs=lambda w: _manual_report(w) | {"pk": _draft_manual(w)["pk"]}, note="a report of another manual"),  # fmt: skip
+    ],
+    "manuals:report_resolve": [
+        Case(EVERYONE_405, kwargs=lambda w: _manual_report(w), note="POST only"),
+        Case(statuses(pmo=302, others=403, **NO_VENDORS), kwargs=lambda w: _manual_report(w), method="post", note="the reader who sent it may not close it"),  # fmt: skip
     ],
     # notifications: private to their recipient
     "notifications:list": [Case(SIGNED_IN_200)],

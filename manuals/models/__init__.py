@@ -6,7 +6,7 @@ each screenshot keeps every ``ScreenshotVersion`` and its annotations (shapes re
 in). A new version of a screenshot that readers have already seen is compared with it by a background job; unless
 nothing visible changed, it waits for someone to confirm it, and the manual can be neither published nor exported
 until then. Publishing makes a numbered ``Edition``: a snapshot readers read and its PDF. Readers report
-"my screen looks different" with a ``ScreenReport``. State changes live in ``manuals/services.py``.
+"my screen looks different" with a ``ScreenReport``. State changes live in ``manuals/services/``.
 """
 
 from .manuals import (

@@ -37,12 +37,12 @@ class ManualSettings(models.Model):
 
     project = models.OneToOneField("projects.Project", on_delete=models.CASCADE, related_name="manual_settings")
     unchanged_max_percent = models.DecimalField(
-        _("unchanged up to (% of pixels)"), max_digits=5, decimal_places=2, default=Decimal("0.10"),
+        _("unchanged up to (percent of pixels)"), max_digits=5, decimal_places=2, default=Decimal("0.10"),
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("5"))],
         help_text=_("A new screenshot with at most this share of pixels changed is accepted without asking."),
     )  # fmt: skip
     layout_min_percent = models.DecimalField(
-        _("new layout from (% of pixels)"), max_digits=5, decimal_places=2, default=Decimal("30.00"),
+        _("new layout from (percent of pixels)"), max_digits=5, decimal_places=2, default=Decimal("30.00"),
         validators=[MinValueValidator(Decimal("1")), MaxValueValidator(Decimal("100"))],
         help_text=_("From this share of changed pixels (or a different size) the screen is treated as a new layout: check the text too."),  # noqa: E501
     )  # fmt: skip
@@ -89,7 +89,7 @@ class Manual(FSMModelMixin, models.Model):
     status = FSMField(_("status"), max_length=12, choices=ManualStatus.choices, default=ManualStatus.DRAFT, protected=True)  # fmt: skip
     reviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("confirms changed screenshots"), on_delete=models.PROTECT, null=True, blank=True, related_name="+",  # noqa: E501
-        help_text=_("When this is the client PM, changed screenshots wait in their approval inbox. Empty: any PMO staff member but the uploader."),  # noqa: E501
+        help_text=_("When this is the client PM, changed screenshots wait in their approval inbox. Empty: PMO staff or the client PM, never the uploader."),  # noqa: E501
     )  # fmt: skip
     share_with_all_readers = models.BooleanField(_("all readers of the project may read it"), default=True)
     shared_with = models.ManyToManyField(settings.AUTH_USER_MODEL, verbose_name=_("readers who may read it"), blank=True, related_name="+")  # fmt: skip
@@ -222,7 +222,7 @@ class Screenshot(models.Model):
 class VersionState(models.TextChoices):
     ACCEPTED = "accepted", _("Accepted")  # the first picture, or one with nothing visible changed
     COMPARING = "comparing", _("Being compared")
-    AWAITING = "awaiting", _("Waiting for confirmation")
+    AWAITING = "awaiting", pgettext_lazy("screenshot version", "Waiting for confirmation")
     CONFIRMED = "confirmed", _("Confirmed")
     REJECTED = "rejected", pgettext_lazy("screenshot version", "Rejected")
     SUPERSEDED = "superseded", _("Replaced by a newer picture")
@@ -233,7 +233,7 @@ BLOCKING_STATES = (VersionState.COMPARING, VersionState.AWAITING)
 
 
 class Decision(models.TextChoices):
-    MOVED_TEXT_RIGHT = "moved_text_right", _("Moved, the text is still right")
+    MOVED_TEXT_RIGHT = "moved_text_right", _("The screen changed; the text is still right")
     TEXT_NEEDS_CHANGE = "text_needs_change", _("The text needs a change")
     REJECTED = "rejected", _("Rejected: keep the earlier picture")
 

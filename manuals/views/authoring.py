@@ -403,7 +403,7 @@ def screenshot_upload(request, code, pk, step_pk):
             else:
                 messages.success(request, _("Screenshot saved."))
             return redirect(_step_url(step, _shot_anchor(variant.pk if variant else None)))
-    return _step_page(request, step.manual, StepForm(instance=step), step, failed=form, status=400)
+    return _step_page(request, step.manual, StepForm(instance=step), step, failed=form, status=422)
 
 
 @require_POST

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from pmo_portal import exports
 from pmo_portal.forms import add_service_errors, error_sentences
 from pmo_portal.inbox import AlreadyDecided
+from pmo_portal.permissions import require_perm
 from rfp.markdown import render_markdown
 
 from .. import services
@@ -53,7 +54,13 @@ def _version(request, code, pk, version_pk, perm="manuals.view_working_copy") ->
 
 
 def _touched_labels(annotations: list, touched: list) -> list[str]:
-    """How the page names the annotations a changed region lies on: "callout 1", "arrow 2"..."""
+    """How the page names the annotations a changed region lies on: "callout 1" by its number, arrows and boxes by
+    their order among their own kind ("arrow 1" is the first arrow drawn)."""
+    ordinals, seen = {}, {}
+    for index, shape in enumerate(annotations):
+        kind = shape.get("type")
+        seen[kind] = seen.get(kind, 0) + 1
+        ordinals[index] = seen[kind]
     labels = []
     for index in touched:
         if not isinstance(index, int) or not 0 <= index < len(annotations):
@@ -62,9 +69,9 @@ def _touched_labels(annotations: list, touched: list) -> list[str]:
         if shape.get("type") == "callout":
             labels.append(_("callout %(number)s") % {"number": shape.get("n")})
         elif shape.get("type") == "arrow":
-            labels.append(_("arrow %(number)s") % {"number": index + 1})
+            labels.append(_("arrow %(number)s") % {"number": ordinals[index]})
         else:
-            labels.append(_("box %(number)s") % {"number": index + 1})
+            labels.append(_("box %(number)s") % {"number": ordinals[index]})
     return labels
 
 
@@ -111,6 +118,7 @@ def version_overlay(request, code, pk, version):
 
 def _decide(request, code, pk, version_pk, form_class, decide):
     manual, version = _version(request, code, pk, version_pk)
+    require_perm(request.user, "manuals.confirm_screenshot", version)  # the uploader, security: 403 before the form
     form = form_class(request.POST)
     if form.is_valid():
         try:

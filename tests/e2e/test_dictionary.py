@@ -11,6 +11,7 @@ from urllib.parse import quote
 
 from playwright.sync_api import Page, expect
 
+from .pages import console_errors
 from .test_sign_in import sign_in
 
 PROJECT = "SMI-CLAIMS"
@@ -23,13 +24,6 @@ RATIONALE = "新システムでは査定画面と支払計算画面を統合す�
 CLIENT_V2 = "査定課が支払の可否と支払額を判断し、課長の承認（ダブルチェック）をもって確定すること。"
 UNIQUE_V2_WORD = "ダブルチェック"
 ONLY_PROPOSED = "支払保留"
-
-
-def _console_errors(page: Page) -> list:
-    """Console errors (a CSP violation blocking htmx, a failed request) collected while the page is driven."""
-    errors = []
-    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-    return errors
 
 
 def _rows(page: Page):
@@ -57,7 +51,7 @@ def test_a_term_the_client_reads_differently_is_proposed_approved_found_and_chan
 
     # 1. The PMO consultant (Japanese) proposes 「支払査定」, adopting the client's definition with a rationale.
     pmo = page
-    pmo_errors = _console_errors(pmo)
+    pmo_errors = console_errors(pmo)
     sign_in(pmo, url, "pmo")
     pmo.goto(f"{dictionary}/")
     expect(pmo.locator("html")).to_have_attribute("lang", "ja")
@@ -90,7 +84,7 @@ def test_a_term_the_client_reads_differently_is_proposed_approved_found_and_chan
 
     # Before the client PM decides, vendors do not even know the word exists.
     vendor_a = browser.new_context().new_page()
-    vendor_a_errors = _console_errors(vendor_a)
+    vendor_a_errors = console_errors(vendor_a)
     sign_in(vendor_a, url, "vendor-a")
     assert vendor_a.goto(term_url).status == 404
     vendor_a.goto(f"{dictionary}/")
@@ -100,7 +94,7 @@ def test_a_term_the_client_reads_differently_is_proposed_approved_found_and_chan
 
     # 2. The client PM (Japanese) approves it from the approval inbox; htmx replaces the item with its outcome.
     pm = browser.new_context().new_page()
-    pm_errors = _console_errors(pm)
+    pm_errors = console_errors(pm)
     sign_in(pm, url, "pm")
     pm.goto(f"{url}/inbox/")
     expect(pm.locator("html")).to_have_attribute("lang", "ja")
@@ -213,7 +207,7 @@ def test_a_term_the_client_reads_differently_is_proposed_approved_found_and_chan
     expect(pmo.get_by_test_id("term-status")).to_have_attribute("data-status", "proposed")
 
     vendor_b = browser.new_context().new_page()
-    vendor_b_errors = _console_errors(vendor_b)
+    vendor_b_errors = console_errors(vendor_b)
     sign_in(vendor_b, url, "vendor-b")
     vendor_b.goto(f"{dictionary}/")
     expect(vendor_b.locator("html")).to_have_attribute("lang", "ko")

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
+from .pages import console_errors, form_with
 from .test_sign_in import sign_in
 
 PROJECT = "SMI-CLAIMS"
@@ -49,18 +50,6 @@ SCORES = {
 EXPECTED_RANKING = [("vendor_b", "1", "90.0", "4.0"), ("vendor_a", "2", "66.0", "12.0")]
 
 
-def _console_errors(page: Page) -> list:
-    """Console errors (a CSP violation blocking htmx, a failed request) collected while the page is driven."""
-    errors = []
-    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-    return errors
-
-
-def _form_with(page: Page, field: str):
-    """The POST form of the page's main content that holds ``field`` (a CSS selector)."""
-    return page.locator("main form[method=post]", has=page.locator(field))
-
-
 def _local(moment: datetime) -> str:
     """``moment`` as a datetime-local input takes it, in Tokyo time."""
     return moment.astimezone(TOKYO).strftime("%Y-%m-%dT%H:%M")
@@ -94,7 +83,7 @@ def test_an_rfp_is_drafted_reviewed_issued_answered_proposed_to_evaluated_and_de
 
     # 1. The PMO consultant (Japanese) starts an RFP from the usual sections of an IT RFP.
     pmo = page
-    pmo_errors = _console_errors(pmo)
+    pmo_errors = console_errors(pmo)
     sign_in(pmo, url, "pmo")
     pmo.goto(f"{rfps}/")
     pmo.get_by_test_id("new-rfp").click()
@@ -102,7 +91,7 @@ def test_an_rfp_is_drafted_reviewed_issued_answered_proposed_to_evaluated_and_de
     pmo.locator("#id_title").fill(TITLE)
     pmo.locator("#id_language").select_option("ja")
     pmo.locator("#id_template").select_option("")  # the built-in template
-    _form_with(pmo, "#id_title").locator("button[type=submit]").click()
+    form_with(pmo, "#id_title").locator("button[type=submit]").click()
     rfp = Rfp.objects.get(project__code=PROJECT, title=TITLE)
     rfp_url = f"{rfps}/{rfp.pk}"
     expect(pmo).to_have_url(f"{rfp_url}/")
@@ -148,7 +137,7 @@ def test_an_rfp_is_drafted_reviewed_issued_answered_proposed_to_evaluated_and_de
         pmo.locator("#id_text").fill(text)
         pmo.locator("#id_priority").select_option("must")
         pmo.locator("#id_acceptance_criteria").fill(acceptance)
-        _form_with(pmo, "#id_text").locator("button[type=submit]").click()
+        form_with(pmo, "#id_text").locator("button[type=submit]").click()
         expect(pmo).to_have_url(f"{rfp_url}/requirements/")
     table = pmo.get_by_test_id("requirement-table")
     expect(table.locator("tr[data-code]")).to_have_count(3)
@@ -175,7 +164,7 @@ def test_an_rfp_is_drafted_reviewed_issued_answered_proposed_to_evaluated_and_de
 
     # 2. The client PM (Japanese) reads each section with its explanation and marks it understood...
     pm = browser.new_context().new_page()
-    pm_errors = _console_errors(pm)
+    pm_errors = console_errors(pm)
     sign_in(pm, url, "pm")
     pm.goto(f"{rfp_url}/review/")
     expect(pm.locator("html")).to_have_attribute("lang", "ja")
@@ -205,7 +194,7 @@ def test_an_rfp_is_drafted_reviewed_issued_answered_proposed_to_evaluated_and_de
     questions_until, proposals_until = soon, soon + timedelta(days=7)
     pmo.locator("#id_question_deadline").fill(_local(questions_until))
     pmo.locator("#id_proposal_deadline").fill(_local(proposals_until))
-    _form_with(pmo, "#id_question_deadline").locator("button[type=submit]").click()
+    form_with(pmo, "#id_question_deadline").locator("button[type=submit]").click()
     expect(pmo).to_have_url(f"{rfp_url}/vendors/")
     expect(pmo.get_by_test_id("rfp-status")).to_have_attribute("data-status", "issued")
     rfp.refresh_from_db()
@@ -213,7 +202,7 @@ def test_an_rfp_is_drafted_reviewed_issued_answered_proposed_to_evaluated_and_de
 
     # Issued but not invited yet: vendor B cannot even know the RFP exists.
     vendor_b = browser.new_context().new_page()
-    vendor_b_errors = _console_errors(vendor_b)
+    vendor_b_errors = console_errors(vendor_b)
     sign_in(vendor_b, url, "vendor-b")
     assert vendor_b.goto(f"{rfp_url}/").status == 404
     vendor_b_errors.clear()  # the browser reports the 404 it was meant to get
@@ -228,7 +217,7 @@ def test_an_rfp_is_drafted_reviewed_issued_answered_proposed_to_evaluated_and_de
 
     # 4. Vendor A (Japanese) reads the issued RFP (the rewritten section rendered) and asks a question.
     vendor_a = browser.new_context().new_page()
-    vendor_a_errors = _console_errors(vendor_a)
+    vendor_a_errors = console_errors(vendor_a)
     sign_in(vendor_a, url, "vendor-a")
     vendor_a.goto(f"{rfp_url}/")
     expect(vendor_a).to_have_url(f"{rfp_url}/versions/{rfp.version}/")
@@ -323,7 +312,7 @@ def test_an_rfp_is_drafted_reviewed_issued_answered_proposed_to_evaluated_and_de
         expect(who.get_by_test_id("declaration")).to_be_visible()
         expect(who.get_by_test_id("score-link")).to_have_count(0)  # not before the declaration
         who.locator("#declaration-confirm").check()
-        _form_with(who, "#declaration-confirm").locator("button[type=submit]").click()
+        form_with(who, "#declaration-confirm").locator("button[type=submit]").click()
         expect(who).to_have_url(f"{rfp_url}/evaluation/")
         expect(who.get_by_test_id("declared")).to_be_visible()
         for key, values in SCORES[username].items():
@@ -352,7 +341,7 @@ def test_an_rfp_is_drafted_reviewed_issued_answered_proposed_to_evaluated_and_de
     expect(pmo).to_have_url(f"{rfp_url}/evaluation/recommendation/")
     pmo.locator("#id_vendor").select_option(str(vendors["vendor_b"].pk))
     pmo.locator("#id_reasons").fill("業務理解と価格の両方で最も高い評価を得た。移行計画の詳細は契約前に確認する。")
-    _form_with(pmo, "#id_reasons").locator("button[type=submit]").click()
+    form_with(pmo, "#id_reasons").locator("button[type=submit]").click()
     expect(pmo).to_have_url(f"{rfp_url}/evaluation/")
     expect(pmo.get_by_test_id("recommendation")).to_have_attribute("data-status", "pending")
     recommendation = Recommendation.objects.get(rfp=rfp)

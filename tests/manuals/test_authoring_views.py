@@ -469,7 +469,7 @@ def test_a_pdf_renamed_png_is_refused_next_to_the_upload_and_nothing_is_stored(p
     fake = SimpleUploadedFile("screen.png", PDF_AS_PNG, content_type="image/png")
     response = client_for(pmo).post(url(manual, "manuals:screenshot_upload", step_pk=step.pk), {"variant": windows11.pk, "image": fake})  # fmt: skip
     page = page_of(response)
-    assert response.status_code == 400
+    assert response.status_code == 422
     panel = page[page.index(f'id="shot-{windows11.pk}"') :]
     upload_form = panel[panel.index('data-testid="upload-form"') : panel.index("</form>", panel.index('data-testid="upload-form"'))]  # fmt: skip
     assert "This file is not a PNG, JPEG or WebP image." in upload_form
@@ -483,9 +483,9 @@ def test_an_upload_without_a_file_or_for_another_manuals_environment_is_refused(
     step = manual.steps.get()
     client = client_for(pmo)
     response = client.post(url(manual, "manuals:screenshot_upload", step_pk=step.pk), {"variant": ""})
-    assert response.status_code == 400 and "Choose a screenshot" in page_of(response)
+    assert response.status_code == 422 and "Choose a screenshot" in page_of(response)
     response = client.post(url(manual, "manuals:screenshot_upload", step_pk=step.pk), {"variant": other.variants.first().pk, "image": upload(small_screen())})  # fmt: skip
-    assert response.status_code == 400 and "Select a valid choice" in page_of(response)
+    assert response.status_code == 422 and "Select a valid choice" in page_of(response)
     assert not Screenshot.objects.filter(step=step, variant__manual=other).exists()
 
 

@@ -74,7 +74,7 @@ def test_version_page_shows_old_and_new_the_overlay_the_slider_and_the_callout_w
     assert page.count("data-region") == len(version.regions) > 0
     assert 'data-testid="callout-warning"' in page
     assert "The element this callout points at may have moved." in page
-    assert "callout 1" in page and "arrow 2" in page
+    assert "callout 1" in page and "arrow 1" in page  # the first (and only) arrow
     assert version.screenshot.step.title in page
     assert 'data-state="awaiting"' in page
     # the uploader may not decide on their own picture: no forms for them

@@ -176,7 +176,8 @@ def test_htmx_polling_returns_the_status_fragment(pmo, project):
 def test_tasks_are_only_sent_after_commit_or_by_the_sweep():
     """No .delay()/.apply_async() in the code except inside an on_commit callback or the sweep."""
     offenders = []
-    allowed_functions = {"_enqueue", "export_sweep"}  # _enqueue runs only from transaction.on_commit
+    # _enqueue and _enqueue_compare run only from transaction.on_commit (checked below); the sweeps re-send.
+    allowed_functions = {"_enqueue", "export_sweep", "_enqueue_compare", "screenshot_compare_sweep"}
     for path in ROOT.glob("*/**/*.py"):
         if any(part in {".venv", "tests", "migrations", "var", "bench"} for part in path.relative_to(ROOT).parts):
             continue
@@ -190,6 +191,8 @@ def test_tasks_are_only_sent_after_commit_or_by_the_sweep():
     assert offenders == []
     enqueue_callers = [str(p.relative_to(ROOT)) for p in ROOT.glob("pmo_portal/*.py") if "on_commit(lambda: _enqueue" in p.read_text()]  # fmt: skip
     assert enqueue_callers == ["pmo_portal/exports.py"]
+    services = (ROOT / "manuals/services/screenshots.py").read_text()
+    assert services.count("_enqueue_compare(") == 2 and "on_commit(lambda: _enqueue_compare(" in services  # defined, and called after commit only
 
 
 def _within_on_commit_lambda(function, call) -> bool:
