@@ -7,8 +7,8 @@ import pytest
 from django.db import transaction
 
 from manuals import services
-from manuals.services import screenshots
 from manuals.models import Band, ScreenshotVersion, VersionState
+from manuals.services import screenshots
 
 from ..manual_factories import START_CENTRE, desktop, published, upload
 
