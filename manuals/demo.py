@@ -1,6 +1,9 @@
 """Demo data of the manuals (called by ``seed_demo``): "how to file an expense claim" for Windows 10 and 11, three
-steps with drawn screenshots and annotations, published as edition 1; then a new Windows 11 picture whose Start
-button moved waits for the client PM's confirmation. Made through the services; idempotent."""
+steps with drawn screenshots and annotations, the client PM as reviewer, published as edition 1 and then shared with
+the project's readers. Made through the services; idempotent.
+
+The demo starts quiet: nobody has a notification or an inbox item from it (the browser tests count them). Replace
+step 1's Windows 10 picture in the demo to see a changed screenshot reach the client PM."""
 
 import io
 
@@ -38,9 +41,9 @@ def seed_manual(*, project, people: dict) -> None:
         return
     pmo = people["pmo"]
     manual = services.manual_create(actor=pmo, project=project, title=TITLE, language="ja", audience="支店の事務担当者", variants=["Windows 10", "Windows 11"])  # fmt: skip
-    manual = services.manual_update(actor=pmo, manual=manual, title=TITLE, audience=manual.audience, language="ja", reviewer=people["pm"])  # fmt: skip
+    # Shared with nobody while it is written and published; then with every reader (sharing notifies no one).
+    manual = services.manual_update(actor=pmo, manual=manual, title=TITLE, audience=manual.audience, language="ja", reviewer=people["pm"], share_with_all_readers=False)  # fmt: skip
     windows10, windows11 = manual.variants.all()
-    steps = []
     for number, (title, instruction, expected) in enumerate(STEPS, start=1):
         step = services.step_add(actor=pmo, manual=manual, title=title, instruction=instruction, expected=expected)
         old = services.screenshot_upload(actor=pmo, step=step, variant=windows10, file=_screen(8, number))
@@ -48,7 +51,5 @@ def seed_manual(*, project, people: dict) -> None:
         if number == 1:
             services.screenshot_annotate(actor=pmo, screenshot=old.screenshot, shapes=CALLOUT)
             services.screenshot_annotate(actor=pmo, screenshot=new.screenshot, shapes=[{"type": "callout", "x": 0.5, "y": 0.93, "n": 1}])  # fmt: skip
-        steps.append(step)
     services.manual_publish(actor=pmo, manual=manual, note="初版")
-    # Windows 10's Start button is drawn a little to the right in a new picture: the client PM confirms it.
-    services.screenshot_upload(actor=pmo, step=steps[0], variant=windows10, file=_screen(60, 1))
+    services.manual_update(actor=pmo, manual=manual, title=TITLE, audience=manual.audience, language="ja", reviewer=people["pm"], share_with_all_readers=True)  # fmt: skip

@@ -111,7 +111,7 @@ class Command(BaseCommand):
         seed_dictionary(project=main, people=people)
         # A draft RFP: the usual sections, its scope written, criteria and a few requirements.
         seed_rfp(project=main, people=people)
-        # A published screenshot manual for Windows 10 and 11; one changed picture waits for the client PM.
+        # A published screenshot manual for Windows 10 and 11, shared with the readers.
         seed_manual(project=main, people=people)
 
         self.stdout.write(self.style.SUCCESS(f"Demo data ready: projects {main.code} and {hidden.code}."))
