@@ -48,10 +48,13 @@ def blocking_versions(manual: Manual):
     )
 
 
-def publish_blockers(manual: Manual) -> list[str]:
-    """Why the manual cannot be published or exported now, one sentence per step (empty: it can)."""
+def publish_blockers(manual: Manual, waiting=None) -> list[str]:
+    """Why the manual cannot be published or exported now, one sentence per step (empty: it can).
+
+    ``waiting``: :func:`blocking_versions` of the manual when the caller has already fetched them.
+    """
     reasons = []
-    for version in blocking_versions(manual):
+    for version in blocking_versions(manual) if waiting is None else waiting:
         params = {"step": version.screenshot.step.title, "variant": version.screenshot.variant or _("all environments")}
         if version.state == VersionState.COMPARING:
             reasons.append(_("“%(step)s” (%(variant)s): the new screenshot is still being compared.") % params)

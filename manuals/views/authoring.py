@@ -178,7 +178,7 @@ def manual_detail(request, code, pk):
         version.step_number = numbers.get(version.screenshot.step_id)
     context = {
         "project": manual.project, "manual": manual, "rows": rows, "variants": list(manual.variants.all()),
-        "waiting": waiting, "blockers": services.publish_blockers(manual),
+        "waiting": waiting, "blockers": services.publish_blockers(manual, waiting),
         "text_changes": [row for row in rows if row["step"].needs_text_change],
         "open_reports": manual.reports.filter(resolved_at__isnull=True).count(),
         "can_edit": request.user.has_perm(CHANGE, manual), "variant_form": VariantForm(),
