@@ -33,8 +33,11 @@ notifications.register_kind("rfp.decided", label=gettext_lazy("Decisions on the 
 
 
 def _summary(rfp: Rfp) -> str:
-    sections = ngettext("%(count)s section", "%(count)s sections", rfp.sections.count()) % {"count": rfp.sections.count()}
-    requirements = ngettext("%(count)s requirement", "%(count)s requirements", rfp.requirements.count()) % {"count": rfp.requirements.count()}  # fmt: skip
+    # The inbox's queryset counts both parts (Rfp.objects.waiting_for); an RFP loaded on its own counts here.
+    section_count = rfp.section_count if hasattr(rfp, "section_count") else rfp.sections.count()
+    requirement_count = rfp.requirement_count if hasattr(rfp, "requirement_count") else rfp.requirements.count()
+    sections = ngettext("%(count)s section", "%(count)s sections", section_count) % {"count": section_count}
+    requirements = ngettext("%(count)s requirement", "%(count)s requirements", requirement_count) % {"count": requirement_count}  # fmt: skip
     return _("RFP “%(rfp)s”: %(sections)s, %(requirements)s. Approve it once every section is understood.") % {"rfp": rfp.title, "sections": sections, "requirements": requirements}  # fmt: skip
 
 

@@ -12,7 +12,8 @@ versions are compared on. State changes live in ``rfp/services/``.
 from django.conf import settings
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -69,8 +70,16 @@ class RfpQuerySet(models.QuerySet):
             .filter(Exists(Membership.objects.of_row(user, roles=[Role.CLIENT_PM])))
             .exclude(submitted_by=user)
             .select_related("project", "submitted_by")
+            # The inbox's summary says how many sections and requirements each one has.
+            .annotate(section_count=_count_of(RfpSection), requirement_count=_count_of(Requirement))
             .order_by("submitted_at", "pk")
         )
+
+
+def _count_of(model) -> Coalesce:
+    """How many rows of `model` (an RFP's part, by its FK `rfp`) each RFP has: one subquery, not one query each."""
+    counts = model.objects.filter(rfp=OuterRef("pk")).order_by().values("rfp").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counts, output_field=IntegerField()), 0)
 
 
 class Rfp(FSMModelMixin, models.Model):
