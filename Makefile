@@ -13,7 +13,7 @@ DEB_RUN  := gettext libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk libharfbuzz-
 # The browser tests drive Debian's chromium (Playwright's own browser download is not used).
 DEB_TEST := chromium poppler-utils
 
-.PHONY: bench-pdf bench-diff chaos run test setup setup-test system-packages system-packages-test messages migrate check deploy-check clean
+.PHONY: bench bench-pdf bench-diff chaos run test setup setup-test system-packages system-packages-test messages migrate check deploy-check clean
 
 run: setup migrate ## Set everything up, load the demo and serve on http://127.0.0.1:8000
 	$(PY) manage.py seed_demo --password "$(DEMO_PASSWORD)"
@@ -74,6 +74,10 @@ system-packages-test:
 check: setup ## Production settings pass Django's deployment checklist
 	DJANGO_ENV=production DJANGO_SECRET_KEY=check-only-$$(date +%s)-not-a-real-secret-key-0123456789abcdef \
 	DJANGO_ALLOWED_HOSTS=portal.example.com $(PY) manage.py check --deploy --fail-level WARNING
+
+bench: setup-test ## Speed goals as side-by-side ratios on a real stack (PostgreSQL, Redis, gunicorn, worker, wrk)
+	$(call apt_install,wrk redis-server postgresql-client)
+	$(PY) bench/run.py $(BENCH_ARGS)
 
 bench-pdf: setup-test ## PDF speed: export job vs raw WeasyPrint (50 pages, 40 screenshots), Japanese vs English page
 	$(PY) manage.py compilemessages --ignore=.venv --ignore=var -v0

@@ -132,13 +132,12 @@ def covered(regions: list[tuple[int, int, int, int]], place: tuple[int, int]) ->
     return any(x <= px and y <= py and px + START <= x + w and py + START <= y + h for x, y, w, h in regions)
 
 
-def main() -> int:
+def measure(rounds: int = ROUNDS) -> dict:
+    """Time decoding the pair and diffing it, alternating, after one warm-up; medians in milliseconds."""
     old_png, new_png = png(screenshot(OLD_START)), png(screenshot(NEW_START))
-    print(f"pair: {WIDTH}x{HEIGHT} PNG, {len(old_png) / 1024:.0f} KiB + {len(new_png) / 1024:.0f} KiB")
-
     decode_times: list[float] = []
     diff_times: list[float] = []
-    for round_ in range(ROUNDS + 1):
+    for round_ in range(rounds + 1):
         started = time.perf_counter()
         old, new = decode(old_png), decode(new_png)
         decoded = time.perf_counter()
@@ -152,25 +151,36 @@ def main() -> int:
     decode_ms, diff_ms = statistics.median(decode_times) * 1000, statistics.median(diff_times) * 1000
     ratio = diff_ms / decode_ms
     found = result.band == CHANGED and covered(result.regions, OLD_START) and covered(result.regions, NEW_START)
-    met = ratio <= GOAL and found
-    print(f"result        : {result.band}, {result.changed_ratio:.4%} changed, regions {result.regions}")
-    print(f"overlay       : {len(overlay) / 1024:.0f} KiB")
-    print(f"decode pair   : {decode_ms:.1f} ms (median of {ROUNDS})")
-    print(f"diff + overlay: {diff_ms:.1f} ms (median of {ROUNDS})")
+    return {
+        "pair_kib": [round(len(old_png) / 1024), round(len(new_png) / 1024)],
+        "overlay_kib": round(len(overlay) / 1024),
+        "decode_pair_ms": [round(t * 1000, 2) for t in decode_times],
+        "diff_overlay_ms": [round(t * 1000, 2) for t in diff_times],
+        "decode_ms": round(decode_ms, 2),
+        "diff_ms": round(diff_ms, 2),
+        "found": found,
+        "D1": {"value": round(ratio, 3), "goal": GOAL, "met": ratio <= GOAL and found},
+        "result": result.as_json(),
+    }
+
+
+def main() -> int:
+    results = measure()
+    kib, result = results["pair_kib"], results["result"]
+    ratio = results["D1"]["value"]
+    print(f"pair: {WIDTH}x{HEIGHT} PNG, {kib[0]} KiB + {kib[1]} KiB")
+    print(f"result        : {result['band']}, {result['changed_ratio']:.4%} changed, regions {result['regions']}")
+    print(f"overlay       : {results['overlay_kib']} KiB")
+    print(f"decode pair   : {results['decode_ms']:.1f} ms (median of {ROUNDS})")
+    print(f"diff + overlay: {results['diff_ms']:.1f} ms (median of {ROUNDS})")
     print(f"D1 diff ÷ decode = {ratio:.2f}  (goal ≤ {GOAL:g})  {'met' if ratio <= GOAL else 'missed'}")
-    if not found:
+    if not results["found"]:
         print("the diff did not box the moved Start button at both places", file=sys.stderr)
 
     path = ROOT / "var" / "bench-diff.json"
     path.parent.mkdir(parents=True, exist_ok=True)
-    results = {
-        "decode_pair_ms": [round(t * 1000, 2) for t in decode_times],
-        "diff_overlay_ms": [round(t * 1000, 2) for t in diff_times],
-        "D1": {"value": round(ratio, 3), "goal": GOAL, "met": met},
-        "result": result.as_json(),
-    }
     path.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
-    return 0 if met else 1
+    return 0 if results["D1"]["met"] else 1
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 """The Celery application. Settings live in Django settings under the CELERY_ prefix."""
 
+import contextlib
 import os
 
 from celery import Celery
@@ -21,3 +22,9 @@ def _lower_priority(**kwargs):
     niceness = getattr(settings, "CELERY_WORKER_NICENESS", 0)
     if niceness:
         os.nice(niceness)
+        # Linux's autogroup scheduling shares the CPU between sessions first and applies nice only within one:
+        # a worker started as its own service (its own session) would still take a full share from the web
+        # server. Lower the whole session's weight too (where the kernel has autogroups; harmless elsewhere).
+        with contextlib.suppress(OSError):
+            with open("/proc/self/autogroup", "w") as autogroup:
+                autogroup.write(str(niceness))
