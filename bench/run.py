@@ -561,6 +561,7 @@ def main() -> int:
         goals.append(run_d1())
         if reuse:
             stage(f"reusing database {DB_NAME} and {world_file.relative_to(ROOT)} (no Q1)")
+            stack.run(PY, "manage.py", "migrate", "--noinput", "-v0")
             stack.run(PY, "manage.py", "collectstatic", "--noinput", "-v0")
         else:
             stage(f"database {DB_NAME}: create, migrate, collect static files")

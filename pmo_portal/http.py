@@ -1,6 +1,7 @@
 """Small request helpers shared by the views of every app."""
 
 from django.core.paginator import Paginator
+from django.utils.functional import LazyObject, empty
 from django.utils.http import url_has_allowed_host_and_scheme
 
 
@@ -21,7 +22,12 @@ def paginate(request, items, per_page: int):
 
 
 def per_request(user, key: str, compute):
-    """`compute()` once per request: the result is kept on the request's user object."""
+    """`compute()` once per request: the result is kept on the request's user object (the real one: views pass
+    ``request.user``, lazy wrappers (one each from auth and django-otp), where permission checks get the user)."""
+    while isinstance(user, LazyObject):
+        if user._wrapped is empty:
+            user._setup()
+        user = user._wrapped
     if key not in user.__dict__:
         user.__dict__[key] = compute()
     return user.__dict__[key]

@@ -527,7 +527,8 @@ def add_access_events(w, first, count):
 
 
 def _terms(w, first, count, *, status="approved", project=None):
-    from projects.models import Term
+    from projects.models import Project, Term
+    from projects.models.dictionary import dictionary_changed
 
     approved = {"version": 1, "approved_by": w.client_pm, "approved_at": _now()} if status == "approved" else {}
     terms = []
@@ -542,7 +543,9 @@ def _terms(w, first, count, *, status="approved", project=None):
         )
         term.refresh_derived()
         terms.append(term)
-    return Term.objects.bulk_create(terms)
+    created = Term.objects.bulk_create(terms)
+    dictionary_changed(Project.objects.filter(pk=(project or w.project).pk))  # bulk_create bypasses save()
+    return created
 
 
 def add_terms(w, first, count):

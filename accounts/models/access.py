@@ -358,6 +358,9 @@ class AccessRequest(FSMModelMixin, models.Model):
         indexes = [
             models.Index(fields=["project", "status", "-created_at"], name="accessrequest_queue"),
             models.Index(fields=["project", "vendor", "-created_at"], name="accessrequest_vendor"),
+            # The lists show several statuses newest first: walking this index, a page stops after its 50 rows
+            # (with the status in the first index, every open request was sorted to show the newest 50).
+            models.Index(fields=["project", "-created_at", "-id"], name="accessrequest_recent"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(status__in=RequestStatus.values), name="accessrequest_status_valid"),

@@ -28,7 +28,7 @@ from django_fsm import FSMField, FSMModelMixin, transition
 from pmo_portal.validators import validate_multi_line, validate_single_line
 
 from ..dictionary_text import normalize
-from .projects import FULL_VIEW_ROLES, Membership, Role
+from .projects import FULL_VIEW_ROLES, Membership, Project, Role
 
 TERM_MAX_LENGTH = 200
 DEFINITION_MAX_LENGTH = 10_000
@@ -43,6 +43,12 @@ def _text(limit: int) -> list:
     A TextField's max_length limits only its form field; services (and imports) need the model to check it.
     """
     return [validate_multi_line, MaxLengthValidator(limit)]
+
+
+def dictionary_changed(projects: models.QuerySet) -> None:
+    """Count a change to these projects' dictionaries (saves and deletes of terms, proposals and categories call
+    it; so must any code that changes them with a queryset's update(), which bypasses save())."""
+    projects.update(dictionary_version=models.F("dictionary_version") + 1)
 
 
 class TermStatus(models.TextChoices):
@@ -105,6 +111,11 @@ class TermCategory(models.Model):
     def save(self, *args, **kwargs):
         self.key = normalize(self.name)
         super().save(*args, **kwargs)
+        dictionary_changed(Project.objects.filter(pk=self.project_id))
+
+    def delete(self, *args, **kwargs):
+        dictionary_changed(Project.objects.filter(pk=self.project_id))
+        return super().delete(*args, **kwargs)
 
 
 # --- what a term says: shared by the term (in force) and its proposals ---------------------------------------
@@ -281,8 +292,16 @@ class Term(FSMModelMixin, TermContent):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        dictionary_changed(Project.objects.filter(pk=self.project_id))
+
     def get_absolute_url(self):
         return reverse("dictionary:term_detail", kwargs={"code": self.project.code, "pk": self.pk})
+
+    def delete(self, *args, **kwargs):
+        dictionary_changed(Project.objects.filter(pk=self.project_id))
+        return super().delete(*args, **kwargs)
 
     @property
     def is_published(self) -> bool:
@@ -400,12 +419,20 @@ class TermProposal(FSMModelMixin, TermContent):
     def __str__(self):
         return f"{self.get_kind_display()}: {self.name}"
 
+    def save(self, *args, **kwargs):  # the list flags terms with a change waiting
+        super().save(*args, **kwargs)
+        dictionary_changed(Project.objects.filter(terms=self.term_id))
+
     def get_absolute_url(self):
         """A pending proposal is decided on its term's page; a decided one is part of the term's history."""
         kwargs = {"code": self.term.project.code, "pk": self.term_id}
         if self.is_pending:
             return reverse("dictionary:term_detail", kwargs=kwargs) + "#pending-change"
         return reverse("dictionary:term_history", kwargs=kwargs) + f"#proposal-{self.pk}"
+
+    def delete(self, *args, **kwargs):
+        dictionary_changed(Project.objects.filter(terms=self.term_id))
+        return super().delete(*args, **kwargs)
 
     @property
     def project(self):

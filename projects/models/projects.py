@@ -38,7 +38,8 @@ class ProjectQuerySet(models.QuerySet):
     def visible_to(self, user):
         if not user.is_authenticated:
             return self.none()
-        return self.filter(Exists(Membership.objects.filter(project=OuterRef("pk"), user=user)))
+        # Every project page names the client in its header: fetched with the project, not after it.
+        return self.filter(Exists(Membership.objects.filter(project=OuterRef("pk"), user=user))).select_related("client")
 
 
 class Project(models.Model):
@@ -71,6 +72,9 @@ class Project(models.Model):
     )  # fmt: skip
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Counts every saved or deleted term, proposal and category of the dictionary, in the same transaction as the
+    # change: the term list's cached results are keyed by it, so they can never outlive the data they show.
+    dictionary_version = models.PositiveIntegerField(default=0, editable=False)
 
     objects = ProjectQuerySet.as_manager()
 

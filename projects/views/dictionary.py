@@ -4,14 +4,21 @@ PMO staff propose and edit; the client PM decides each proposal through the appr
 per transition) or many at once on the approvals page. Vendors and readers see approved terms only.
 """
 
+import hashlib
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from pmo_portal import inbox
@@ -26,9 +33,11 @@ from ..dictionary_registry import proposal_summary
 from ..dictionary_usage import usages_of
 from ..forms.dictionary import BulkDecisionForm, CategoryForm, DeprecateForm, TermFilterForm, TermForm
 from ..models import PUBLISHED_STATUSES, Project, ProposalStatus, RelationKind, Term, TermCategory, TermProposal
+from ..rules import role_in
 from ..services.dictionary import term_content
 
 PAGE_SIZE = 50
+RESULTS_CACHE_SECONDS = 10 * 60
 
 
 def _project(request, code, perm="projects.view_dictionary") -> Project:
@@ -55,15 +64,35 @@ def term_list(request, code):
     project = _project(request, code)
     sees_proposals = request.user.has_perm("projects.view_term_proposals", project)
     form = TermFilterForm(request.GET or None, project=project, show_unapproved=sees_proposals)
-    terms = form.filtered(Term.objects.visible_to(request.user).filter(project=project).for_list(flag_pending=sees_proposals))
+    results = _results(request, project, form, sees_proposals)
+    if request.htmx and request.htmx.target == "term-results":
+        return HttpResponse(results)
     context = {
-        "project": project, "form": form, "page": paginate(request, terms, PAGE_SIZE),
+        "project": project, "form": form, "results": results,
         "waiting": _pending_proposals(request.user, project).count() if sees_proposals else 0,
         "can_edit": request.user.has_perm("projects.change_dictionary", project),
     }  # fmt: skip
-    if request.htmx and request.htmx.target == "term-results":
-        return render(request, "dictionary/_term_results.html", context)
     return render(request, "dictionary/term_list.html", context)
+
+
+def _results(request, project: Project, form: TermFilterForm, sees_proposals: bool) -> str:
+    """The results table (count, rows, pages), rendered once per state of the dictionary, kind of viewer and query.
+
+    The key holds the project's dictionary_version, counted in the transaction of every change to its terms,
+    proposals and categories, so a cached table never outlives what it shows. Which terms someone sees, and
+    whether waiting changes are flagged, follow from their role; the language decides how the rows read.
+    """
+    query = urlencode(sorted((name, value) for name, values in request.GET.lists() for value in values))
+    viewer = f"{role_in(request.user, project)}:{sees_proposals}:{get_language()}"
+    state = f"{project.pk}:{project.created_at.isoformat()}:{project.dictionary_version}"
+    key = "dictionary-results:" + hashlib.sha256(f"{state}:{viewer}:{query}".encode()).hexdigest()
+    html = cache.get(key)
+    if html is None:
+        terms = form.filtered(Term.objects.visible_to(request.user).filter(project=project).for_list(flag_pending=sees_proposals))
+        context = {"project": project, "page": paginate(request, terms, PAGE_SIZE)}
+        html = render_to_string("dictionary/_term_results.html", context, request=request)
+        cache.set(key, html, RESULTS_CACHE_SECONDS)
+    return mark_safe(html)  # noqa: S308  (our own template's output, escaped when it was rendered)
 
 
 # --- a term --------------------------------------------------------------------------------------------------
