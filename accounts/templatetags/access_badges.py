@@ -1,0 +1,37 @@
+"""The badges of vendor access: a permission level's risk and a request's status.
+
+Simple tags rather than included templates: a list page shows a few per row, and an ``{% include %}`` costs
+a context push and a template render each time (on the request list, 150 of them a page).
+"""
+
+from django import template
+from django.utils.html import format_html
+
+register = template.Library()
+
+RISK_CLASSES = {4: "text-bg-danger", 3: "text-bg-warning", 2: "text-bg-info", 1: "text-bg-success"}
+STATUS_CLASSES = {
+    "provisioned": "text-bg-success",
+    "approved": "text-bg-success",
+    "rejected": "text-bg-secondary",
+    "withdrawn": "text-bg-secondary",
+    "returned": "text-bg-light border",
+    "draft": "text-bg-light border",
+}
+
+
+@register.simple_tag
+def risk_badge(risk: int, label: str):
+    """A risk (1 low to 4 critical: a permission level's, a delegation's ceiling), coloured."""
+    css = RISK_CLASSES[4] if risk >= 4 else RISK_CLASSES.get(risk, RISK_CLASSES[1])
+    return format_html('<span class="badge {}" data-testid="risk">{}</span>', css, label)
+
+
+@register.simple_tag
+def request_status_badge(access_request):
+    """Where an access request stands; waiting steps are yellow."""
+    status = access_request.status
+    return format_html(
+        '<span class="badge {}" data-testid="request-status" data-status="{}">{}</span>',
+        STATUS_CLASSES.get(status, "text-bg-warning"), status, access_request.get_status_display(),
+    )  # fmt: skip
