@@ -361,6 +361,11 @@ def ms(values: list[float]) -> str:
     return f"{statistics.median(values):.1f} ms"
 
 
+def both(samples: dict, name: str, metric: str, unit: str = "ms") -> str:
+    """The median at 1 and at 8 connections, as "2.8/11.0 ms"."""
+    return "/".join(f"{statistics.median(per_round(samples, name, c, metric)):.{1 if unit == 'ms' else 0}f}" for c in CONNECTIONS) + f" {unit}"  # fmt: skip
+
+
 # --- phases --------------------------------------------------------------------------------------------------
 
 
@@ -432,9 +437,7 @@ def web_goals(samples: dict) -> list[Goal]:
     def latency_goal(id_, what, page, reference, metric, limit, label):
         goal = Goal(id_, what, f"{metric[:3]} ≤ {limit} × {label}")
         goal.ratios = [median_ratio(p(page, c, metric), p(reference, c, metric)) for c in CONNECTIONS]
-        goal.values = " · ".join(
-            f"{ms(p(page, c, metric))} vs {ms(p(reference, c, metric))} ({c} conn)" for c in CONNECTIONS
-        )
+        goal.values = f"{both(samples, page, metric)} vs {both(samples, reference, metric)}"
         goal.met = all(r <= limit for r in goal.ratios)
         goals.append(goal)
 
@@ -444,7 +447,7 @@ def web_goals(samples: dict) -> list[Goal]:
 
     w4 = Goal("W4", "vendor request list with actions", "rps ≥ 1.5 × admin")
     w4.ratios = [median_ratio(p("requests", c, "rps"), p("admin_requests", c, "rps")) for c in CONNECTIONS]
-    w4.values = " · ".join(f"{statistics.median(p('requests', c, 'rps')):.0f} vs {statistics.median(p('admin_requests', c, 'rps')):.0f}/s ({c} conn)" for c in CONNECTIONS)  # fmt: skip
+    w4.values = f"{both(samples, 'requests', 'rps', 'req/s')} vs admin {both(samples, 'admin_requests', 'rps', 'req/s')}"
     w4.met = all(r >= 1.5 for r in w4.ratios)
     goals.append(w4)
 
@@ -452,8 +455,7 @@ def web_goals(samples: dict) -> list[Goal]:
     w6 = Goal("W6", "RFP editor and manual editor (50 steps) pages", "p50 ≤ 2 × R50")
     for editor in ("rfp_editor", "manual_editor"):
         w6.ratios += [median_ratio(p(editor, c), p("r50", c)) for c in CONNECTIONS]
-    w6.values = " · ".join(f"{label} {ms(p(editor, c))}" for editor, label in (("rfp_editor", "RFP"), ("manual_editor", "manual")) for c in CONNECTIONS)  # fmt: skip
-    w6.values += " vs R50 " + " / ".join(ms(p("r50", c)) for c in CONNECTIONS)
+    w6.values = f"RFP {both(samples, 'rfp_editor', 'p50_ms')}, manual {both(samples, 'manual_editor', 'p50_ms')} vs {both(samples, 'r50', 'p50_ms')}"  # fmt: skip
     w6.met = all(r <= 2 for r in w6.ratios)
     goals.append(w6)
     return goals
@@ -653,6 +655,7 @@ def main() -> int:
         stack.stop_all()
 
     print()
+    print("values and ratios: at 1 and 8 connections (median of the rounds); W1-W6 against R50 unless named")
     print(f"floor: /bench/raw/ {ms(per_round(samples, 'raw', 1, 'p50_ms'))}, /bench/floor/ {ms(per_round(samples, 'floor', 1, 'p50_ms'))} "
           f"(1 conn, p50); raw floor moved {spread:.0%} between rounds")  # fmt: skip
     for goal in goals:
