@@ -3,7 +3,7 @@
 from datetime import date, timedelta
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -13,7 +13,17 @@ from pmo_portal import exports, inbox, notifications, pdf, reminders
 from projects.models import Role
 
 from . import services
-from .models import AccessRequest, Grant, GrantStatus, RequestKind, RequestStatus, ReviewCampaign, ReviewDecision, Risk
+from .models import (
+    AccessRequest,
+    AccessRequestItem,
+    Grant,
+    GrantStatus,
+    RequestKind,
+    RequestStatus,
+    ReviewCampaign,
+    ReviewDecision,
+    Risk,
+)
 
 User = get_user_model()
 
@@ -120,12 +130,21 @@ notifications.register_kind("access.review", label=gettext_lazy("Access reviews"
 
 # --- approval inbox ----------------------------------------------------------------------------------------
 
+
+def _decidable(user):
+    """A request as the inbox's approve and reject fetch it, in two queries: with what the permission check
+    (the project), the summary in the message (the person, the vendor, the items) and the service (the
+    requester, and the same items: see ``services.access_requests._lock_with_items``) read."""
+    items = Prefetch("items", queryset=AccessRequestItem.objects.select_related("level__system"))
+    return AccessRequest.objects.visible_to(user).select_related("project", "person", "vendor", "requested_by").prefetch_related(items)  # fmt: skip
+
+
 inbox.register(
     inbox.InboxKind(
         key="access",
         label=gettext_lazy("Vendor access"),
         pending=lambda user: AccessRequest.objects.waiting_for(user),
-        visible=lambda user: AccessRequest.objects.visible_to(user),
+        visible=_decidable,
         summary=request_summary,
         waiting_since=lambda request: request.step_since or request.created_at,
         project=lambda request: request.project,

@@ -19,19 +19,21 @@ language. ``sentence`` is a (lazy) format string with ``%(name)s`` placeholders,
 ``params -> str`` for sentences that depend on a parameter; it runs with the reader's language active.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
+from django.core.mail import get_connection
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from . import audit
-from .emails import send_on_commit
+from .emails import render_email, send_now, send_on_commit
 from .http import is_local_path
 from .models import Delivery, Notification, NotificationPreference
 
@@ -105,6 +107,18 @@ def deliveries_for(user) -> dict[str, str]:
 # --- services --------------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Note:
+    """One notification to write: see :func:`notify` for the fields."""
+
+    recipient: Any
+    kind: str
+    project: Any = None
+    obj: models.Model | None = None
+    url: str = ""
+    params: dict | None = None
+
+
 def notify(
     *, recipient, kind: str, project=None, obj: models.Model | None = None, url: str = "", params: dict | None = None
 ) -> Notification | None:
@@ -113,30 +127,101 @@ def notify(
     The row is written now (it disappears with a rolled-back transaction); an e-mail goes out after
     commit when the recipient chose "immediate" for this kind. Inactive people are not notified.
     """
-    if kind not in _kinds:
-        raise ValueError(f"unknown notification kind {kind!r}: register it with register_kind()")
-    if not recipient.is_active:
-        return None
-    if url and not is_local_path(url):
-        raise ValueError(f"a notification links to a path on this site, not {url!r}")
-    delivery = delivery_for(recipient, kind)
-    email_now = delivery == Delivery.IMMEDIATE and bool(recipient.email)
-    notification = Notification.objects.create(
-        recipient=recipient,
-        kind=kind,
-        params=params or {},
-        project=project,
-        object_type=ContentType.objects.get_for_model(obj) if obj is not None else None,
-        object_id=str(obj.pk) if obj is not None else "",
-        object_repr=str(obj)[:200] if obj is not None else "",
-        url=url,
-        delivery=delivery,
-        emailed_at=timezone.now() if email_now else None,  # handed to the mail task, which retries on its own
+    written = notify_many([Note(recipient=recipient, kind=kind, project=project, obj=obj, url=url, params=params)])
+    return written[0] if written else None
+
+
+def notify_many(notes: Iterable[Note]) -> list[Notification]:
+    """Several notifications at once (a service telling several people): what :func:`notify` does for each,
+    in one query for the recipients' delivery choices, one insert and, after commit, one mail task.
+
+    Returns the notifications written, in the order given (inactive recipients are skipped).
+    """
+    notes = list(notes)
+    for note in notes:
+        if note.kind not in _kinds:
+            raise ValueError(f"unknown notification kind {note.kind!r}: register it with register_kind()")
+    notes = [note for note in notes if note.recipient.is_active]
+    for note in notes:
+        if note.url and not is_local_path(note.url):
+            raise ValueError(f"a notification links to a path on this site, not {note.url!r}")
+    if not notes:
+        return []
+    preferences = NotificationPreference.objects.filter(
+        user__in={note.recipient.pk for note in notes}, kind__in={note.kind for note in notes}
+    ).values_list("user_id", "kind", "delivery")
+    chosen = {(user_id, kind): delivery for user_id, kind, delivery in preferences}
+    now = timezone.now()
+    rows = []
+    for note in notes:
+        delivery = chosen.get((note.recipient.pk, note.kind)) or _kinds[note.kind].default_delivery
+        email_now = delivery == Delivery.IMMEDIATE and bool(note.recipient.email)
+        obj = note.obj
+        rows.append(
+            Notification(
+                recipient=note.recipient,
+                kind=note.kind,
+                params=dict(note.params or {}),
+                project=note.project,
+                object_type=ContentType.objects.get_for_model(obj) if obj is not None else None,
+                object_id=str(obj.pk) if obj is not None else "",
+                object_repr=str(obj)[:200] if obj is not None else "",
+                url=note.url,
+                delivery=delivery,
+                emailed_at=now if email_now else None,  # handed to the mail task, which retries on its own
+            )
+        )
+    rows = Notification.objects.bulk_create(rows)
+    to_mail = [row.pk for row in rows if row.emailed_at is not None]
+    if to_mail:
+        # Written by a worker from the rows (the sentence is in the recipient's language): not in the request.
+        transaction.on_commit(lambda: _mail_task().delay(to_mail))
+    return rows
+
+
+def _mail_task():
+    from .notification_tasks import send_notification_emails
+
+    return send_notification_emails
+
+
+class EmailsInterrupted(Exception):
+    """Sending stopped at an SMTP error; ``unsent`` are the ids of the notifications still to be mailed."""
+
+    def __init__(self, unsent: list[int]):
+        super().__init__(f"{len(unsent)} notification e-mails not sent")
+        self.unsent = unsent
+
+
+def notifications_email(notification_ids: list[int]) -> int:
+    """E-mail the notifications that were to be mailed at once (a worker runs this after the service's commit).
+
+    Each e-mail is written in its recipient's language, all go over one SMTP connection. Notifications that
+    are gone (their transaction rolled back after all) send nothing. At an SMTP error it raises
+    :class:`EmailsInterrupted` with those not sent yet, so that a retry sends none twice. Returns how many.
+    """
+    due = list(
+        Notification.objects.filter(pk__in=notification_ids, emailed_at__isnull=False)
+        .select_related("recipient", "project")
+        .order_by("pk")
     )
-    if email_now:
-        context = {"notification": notification, "recipient": recipient}
-        send_on_commit(template="notification", to=recipient.email, context=context, language=recipient.language)
-    return notification
+    due = [n for n in due if n.recipient.email and n.recipient.is_active]
+    if not due:
+        return 0
+    connection = get_connection()
+    done = 0
+    try:
+        connection.open()
+        for notification in due:
+            recipient = notification.recipient
+            message = render_email("notification", {"notification": notification, "recipient": recipient}, recipient.language)  # fmt: skip
+            send_now(to=recipient.email, connection=connection, **message)
+            done += 1
+    except OSError as error:  # smtplib's errors too
+        raise EmailsInterrupted([n.pk for n in due[done:]]) from error
+    finally:
+        connection.close()
+    return done
 
 
 def notification_mark_read(*, actor, notification: Notification) -> bool:

@@ -10,6 +10,7 @@ from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import OuterRef, Prefetch, Subquery, prefetch_related_objects
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -134,6 +135,42 @@ def _lock(request: AccessRequest) -> AccessRequest:
     )
 
 
+# What a decision reads about the request besides its row: fixed when the request is created.
+_DECISION_RELATED = ("project", "vendor", "person", "requested_by")
+# From these statuses a request never goes back to one where it is edited: its items are final.
+_ITEMS_FINAL = frozenset(RequestStatus) - {RequestStatus.DRAFT, RequestStatus.RETURNED, RequestStatus.SUBMITTED}
+
+
+def _items_query():
+    return Prefetch("items", queryset=AccessRequestItem.objects.select_related("level__system"))
+
+
+def _lock_with_items(request: AccessRequest, *, actor) -> AccessRequest:
+    """Re-read and lock the row, with the actor's role in the project (``actor_role``, read fresh in the same
+    query) and what the timeline and the notifications of a decision read.
+
+    What the caller loaded with ``request`` and cannot have changed since is taken over instead of read
+    again: the project, vendor, person and requester (a request never changes them), and the items if the
+    caller read the request at an approval step or later (see ``_ITEMS_FINAL``).
+    """
+    loaded = [name for name in _DECISION_RELATED if AccessRequest._meta.get_field(name).is_cached(request)]
+    missing = [name for name in _DECISION_RELATED if name not in loaded]
+    role = Membership.objects.filter(project=OuterRef("project"), user=actor).order_by().values("role")[:1]
+    locked = AccessRequest.objects.select_for_update(of=("self",)).annotate(actor_role=Subquery(role))
+    if missing:  # (select_related() without names would follow every foreign key)
+        locked = locked.select_related(*missing)
+    locked = locked.get(pk=request.pk)
+    for name in loaded:
+        if getattr(locked, f"{name}_id") == getattr(request, f"{name}_id"):
+            setattr(locked, name, getattr(request, name))
+    items = getattr(request, "_prefetched_objects_cache", {}).get("items")
+    if items is not None and request.status in _ITEMS_FINAL:
+        locked._prefetched_objects_cache = {"items": items}
+    else:
+        prefetch_related_objects([locked], _items_query())
+    return locked
+
+
 def _record(*, actor, request: AccessRequest, verb: str, event_verb: str, before: dict, comment: str = "", delegation=None):  # fmt: skip
     request.save()
     before, after = audit.changed(before, audit.snapshot(request, REQUEST_FIELDS))
@@ -143,14 +180,20 @@ def _record(*, actor, request: AccessRequest, verb: str, event_verb: str, before
     event(actor=actor, verb=event_verb, project=request.project, request=request, comment=comment, delegation=delegation)  # fmt: skip
 
 
-def _tell(recipients, *, kind: str, request: AccessRequest, actor, **params) -> None:
+def _notes(recipients, *, kind: str, request: AccessRequest, actor, **params) -> list[notifications.Note]:
+    """One notification of ``kind`` about the request for each active recipient but the actor."""
     from ..access_registry import request_params
 
-    for recipient in {r.pk: r for r in recipients if r.pk != actor.pk and r.is_active}.values():
-        notifications.notify(
-            recipient=recipient, kind=kind, project=request.project, obj=request, url=request.get_absolute_url(),
-            params=request_params(request) | {"actor": str(actor)} | params,
-        )  # fmt: skip
+    recipients = {r.pk: r for r in recipients if r.pk != actor.pk and r.is_active}.values()
+    if not recipients:
+        return []
+    url = request.get_absolute_url()
+    params = request_params(request) | {"actor": str(actor)} | params
+    return [notifications.Note(recipient=r, kind=kind, project=request.project, obj=request, url=url, params=params) for r in recipients]  # fmt: skip
+
+
+def _tell(recipients, *, kind: str, request: AccessRequest, actor, **params) -> None:
+    notifications.notify_many(_notes(recipients, kind=kind, request=request, actor=actor, **params))
 
 
 # --- the vendor's side -----------------------------------------------------------------------------------
@@ -289,21 +332,27 @@ def _already_decided(request: AccessRequest) -> AlreadyDecided:
 
 
 def _lock_for_decision(*, actor, request: AccessRequest) -> AccessRequest:
-    """Lock the request and check that its current step is the actor's to decide.
+    """Lock the request (with its items) and check that its current step is the actor's to decide."""
+    request = _lock_with_items(request, actor=actor)
+    _check_decider(actor=actor, request=request)
+    return request
+
+
+def _check_decider(*, actor, request: AccessRequest) -> None:
+    """The current step of the locked request is the actor's to decide.
 
     A client PM or security officer whose step is already past hears who decided it (AlreadyDecided), so
     the loser of two simultaneous approvals gets an answer, never an error page.
     """
-    request = _lock(request)
     if request.requested_by_id == actor.pk:
         raise PermissionDenied(_("Nobody can decide their own request."))
-    role = Membership.objects.filter(project=request.project, user=actor).values_list("role", flat=True).first()
+    role = request.actor_role
     steps = list(APPROVAL_STEPS)  # in order: the client PM, then the security officer
     my_step = next((status for status, step_role in APPROVAL_STEPS.items() if step_role == role), None)
     if my_step is None:
         raise PermissionDenied(_("Only the client PM or the security officer of this project decides access requests."))  # fmt: skip
     if request.status == my_step:
-        return request
+        return
     if request.status in steps and steps.index(request.status) < steps.index(my_step):
         raise PermissionDenied(_("The client PM decides this request first."))
     if request.status in (RequestStatus.DRAFT, RequestStatus.RETURNED, RequestStatus.SUBMITTED):
@@ -323,19 +372,21 @@ def access_request_approve(*, actor, request: AccessRequest, comment: str = "") 
             return request
         request.approve()
         _record(actor=actor, request=request, verb="access.request_approve", event_verb=EventVerb.APPROVED, before=before, comment=comment.strip())  # fmt: skip
-        _tell([request.requested_by], kind="access.decided", request=request, actor=actor, decision=RequestStatus.APPROVED, comment=comment.strip())  # fmt: skip
-        _tell(request.project.people(Role.PMO), kind="access.to_provision", request=request, actor=actor)
+        notifications.notify_many([
+            *_notes([request.requested_by], kind="access.decided", request=request, actor=actor, decision=RequestStatus.APPROVED, comment=comment.strip()),  # fmt: skip
+            *_notes(request.project.people(Role.PMO), kind="access.to_provision", request=request, actor=actor),
+        ])  # fmt: skip
     return request
 
 
 def access_request_reject(*, actor, request: AccessRequest, comment: str) -> AccessRequest:
     """The approver of the current step refuses, saying why; the PMO may refuse at review. Final."""
     with transaction.atomic():
-        if AccessRequest.objects.filter(pk=request.pk, status=RequestStatus.SUBMITTED).exists():
-            request = _lock(request)
+        request = _lock_with_items(request, actor=actor)
+        if request.status == RequestStatus.SUBMITTED:
             _require_pmo_reviewer(actor, request)
         else:
-            request = _lock_for_decision(actor=actor, request=request)
+            _check_decider(actor=actor, request=request)
         if not comment.strip():
             raise ValidationError({"comment": _("Say why you reject it, so that the vendor understands.")})
         before = audit.snapshot(request, REQUEST_FIELDS)

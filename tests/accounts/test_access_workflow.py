@@ -623,3 +623,36 @@ def test_it_tells_a_second_approver_who_decided_first(people, project, pmo, clie
             decide(actor=second_pm, request=request, **kwargs)
         assert _message(excinfo) == "This request was already decided by Pm (now: Approved, to be provisioned)."
     assert AuditEvent.objects.filter(verb__in=["access.request_approve", "access.request_reject"]).count() == 1
+
+
+# --- what a decision reads again -------------------------------------------------------------------------
+
+
+def _with_items(request):
+    """The request as the inbox's approve reads it: its project, people and items loaded with it."""
+    return inbox.get_kind("access").visible(request.requested_by).get(pk=request.pk)
+
+
+def test_a_decision_reads_the_items_again_when_the_caller_read_them_before_the_approval_step(people, project, pmo, client_pm, vendor_a):  # fmt: skip
+    delegation_for(project, pmo)
+    returned = request_in(project, RequestStatus.RETURNED)
+    stale = _with_items(returned)  # read while the vendor may still change the items
+    start, end = period(30)
+    services.access_request_update(actor=vendor_a, request=returned, items=[ItemSpec(level(project, "Read and write"), start, end)], justification="Tests.")  # fmt: skip
+    services.access_request_submit(actor=vendor_a, request=returned)
+    services.access_request_forward(actor=pmo, request=returned)
+    services.access_request_approve(actor=client_pm, request=stale)
+    note = Notification.objects.get(kind="access.decided", recipient=vendor_a)
+    assert note.params["what"] == "Claims test DB: Read and write"
+    assert returned.events.get(verb=EventVerb.APPROVED).system.name == "Claims test DB"
+
+
+def test_a_decision_takes_over_the_items_the_caller_read_at_the_approval_step(people, project, pmo, client_pm, vendor_a, django_assert_num_queries):  # fmt: skip
+    delegation_for(project, pmo)
+    waiting = _with_items(request_in(project, RequestStatus.PM_APPROVAL))
+    # The lock (with the approver's role), the request's row, the audit event, the timeline step, the PMO
+    # staff to tell, their delivery choices and the notifications; savepoint and release: no item query.
+    with django_assert_num_queries(9):
+        decided = services.access_request_approve(actor=client_pm, request=waiting)
+    assert decided.status == RequestStatus.APPROVED
+    assert Notification.objects.get(kind="access.decided", recipient=vendor_a).params["what"] == "Claims test DB: Read only"  # fmt: skip

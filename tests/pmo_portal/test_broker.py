@@ -36,3 +36,22 @@ def test_an_export_travels_through_redis_and_is_rendered_by_the_worker(celery_wo
     assert job.enqueued_at is not None
     assert job.file.read(5) == b"%PDF-"
     assert ExportJob.objects.count() == 1
+
+
+def test_notification_mails_travel_through_redis_and_are_written_by_the_worker(celery_worker, client_pm, vendor_b, project):  # fmt: skip
+    from django.db import transaction
+
+    from pmo_portal import notifications
+
+    client_pm.language = "ja"
+    client_pm.save()
+    with transaction.atomic():  # one task for both, sent when this commits, as in a request
+        notifications.notify_many([
+            notifications.Note(recipient=user, kind="signoff.requested", project=project, url="/projects/", params={"requester": "Ken Sato", "title": "Minutes", "summary": "Please."})  # fmt: skip
+            for user in (client_pm, vendor_b)
+        ])  # fmt: skip
+    deadline = time.monotonic() + 20
+    while len(mail.outbox) < 2 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert [m.to for m in mail.outbox] == [[client_pm.email], [vendor_b.email]]
+    assert '<html lang="ja">' in mail.outbox[0].alternatives[0][0] and '<html lang="ko">' in mail.outbox[1].alternatives[0][0]

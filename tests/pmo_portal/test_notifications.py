@@ -87,6 +87,61 @@ def test_the_sentence_is_written_when_read_and_survives_missing_parameters(clien
     assert Notification(kind="gone.kind").sentence == "Something changed."
 
 
+def test_several_people_are_told_in_one_insert_and_mailed_by_one_task(client_pm, pmo, vendor_b, project, django_capture_on_commit_callbacks, django_assert_num_queries):  # fmt: skip
+    client_pm.language = "ja"
+    client_pm.save()
+    _prefer(pmo, Delivery.DIGEST)
+    notes = [notifications.Note(recipient=user, kind="signoff.requested", project=project, url="/projects/", params=PARAMS) for user in (client_pm, pmo, vendor_b)]  # fmt: skip
+    with django_capture_on_commit_callbacks() as callbacks:
+        with django_assert_num_queries(2):  # everyone's delivery choices, then one insert
+            written = notifications.notify_many(notes)
+    assert [n.recipient for n in written] == [client_pm, pmo, vendor_b] and all(n.pk for n in written)
+    assert [n.delivery for n in written] == [Delivery.IMMEDIATE, Delivery.DIGEST, Delivery.IMMEDIATE]
+    assert len(callbacks) == 1 and mail.outbox == []
+    callbacks[0]()  # the worker writes each e-mail in its recipient's language
+    ja, ko = mail.outbox
+    assert ja.to == [client_pm.email] and '<html lang="ja">' in ja.alternatives[0][0]
+    assert ko.to == [vendor_b.email] and '<html lang="ko">' in ko.alternatives[0][0]
+
+
+def test_a_rolled_back_notification_is_not_mailed(client_pm, project):
+    note = _notify(client_pm, project)
+    Notification.objects.filter(pk=note.pk).delete()  # as if its transaction had rolled back after all
+    assert notifications.notifications_email([note.pk]) == 0 and mail.outbox == []
+
+
+def test_an_smtp_failure_retries_only_the_mails_not_sent_yet(client_pm, vendor_b, project, monkeypatch):
+    from pmo_portal import notification_tasks
+
+    first, second = _notify(client_pm, project), _notify(vendor_b, project)
+    send_now, failures = notifications.send_now, []
+
+    def flaky(*, to, **message):
+        if to == vendor_b.email and not failures:
+            failures.append(to)
+            raise ConnectionRefusedError("SMTP is down")
+        send_now(to=to, **message)
+
+    monkeypatch.setattr(notifications, "send_now", flaky)
+    with pytest.raises(notifications.EmailsInterrupted) as stop:
+        notifications.notifications_email([first.pk, second.pk])
+    assert stop.value.unsent == [second.pk] and [m.to for m in mail.outbox] == [[client_pm.email]]
+    failures.clear()
+    mail.outbox.clear()
+    # As a worker runs it (here at once, retry included): the retry sends only what was not sent.
+    notification_tasks.send_notification_emails.apply(args=[[first.pk, second.pk]], throw=False)
+    assert [m.to for m in mail.outbox] == [[client_pm.email], [vendor_b.email]]  # nobody mailed twice
+
+
+def test_an_smtp_server_that_is_down_leaves_every_mail_to_the_retry(client_pm, vendor_b, project, settings):
+    notes = [_notify(client_pm, project), _notify(vendor_b, project)]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2  # nobody listens
+    with pytest.raises(notifications.EmailsInterrupted) as stop:
+        notifications.notifications_email([n.pk for n in notes])
+    assert stop.value.unsent == [n.pk for n in notes]
+
+
 # --- the daily digest ------------------------------------------------------------------------------------
 
 
