@@ -48,10 +48,11 @@ def blocking_versions(manual: Manual):
     )
 
 
-def publish_blockers(manual: Manual, waiting=None) -> list[str]:
+def publish_blockers(manual: Manual, waiting=None, steps=None) -> list[str]:
     """Why the manual cannot be published or exported now, one sentence per step (empty: it can).
 
-    ``waiting``: :func:`blocking_versions` of the manual when the caller has already fetched them.
+    ``waiting``: :func:`blocking_versions` of the manual, and ``steps``: its steps in order, when the caller has
+    already fetched them.
     """
     reasons = []
     for version in blocking_versions(manual) if waiting is None else waiting:
@@ -60,9 +61,10 @@ def publish_blockers(manual: Manual, waiting=None) -> list[str]:
             reasons.append(_("“%(step)s” (%(variant)s): the new screenshot is still being compared.") % params)
         else:
             reasons.append(_("“%(step)s” (%(variant)s): the changed screenshot waits for confirmation.") % params)
-    for step in manual.steps.filter(needs_text_change=True):
+    text_changes = manual.steps.filter(needs_text_change=True) if steps is None else [s for s in steps if s.needs_text_change]  # fmt: skip
+    for step in text_changes:
         reasons.append(_("“%(step)s”: the reviewer said its text needs a change.") % {"step": step.title})
-    if not manual.steps.exists():
+    if not (manual.steps.exists() if steps is None else steps):
         reasons.append(_("The manual has no steps yet."))
     return reasons
 

@@ -5,6 +5,8 @@ PMO staff write; the client PM and security read the overview; readers read publ
 vendors never learn that manuals exist (404).
 """
 
+import json
+from functools import lru_cache
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,16 +15,19 @@ from django.db.models import Count, F, Func, IntegerField, OuterRef, Prefetch, Q
 from django.db.models.functions import Coalesce
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.template.backends.utils import csrf_input
+from django.template.loader import get_template
 from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from pmo_portal.forms import add_service_errors, error_sentences
 from pmo_portal.http import paginate
-from projects.dictionary_lint import lint
 from projects.models import FULL_VIEW_ROLES
 from projects.rules import role_in
-from rfp.markdown import render_linked_markdown, render_linked_markdown_many
+from rfp.markdown import linked_preview, render_linked_markdown_many
 
 from .. import annotations, services
 from ..forms.authoring import (
@@ -36,7 +41,7 @@ from ..forms.authoring import (
     VariantForm,
 )
 from ..models import BLOCKING_STATES, Manual, ManualSettings, Screenshot, ScreenshotVersion, Step, Variant, VersionState
-from .common import manual_for, part_of, project_for
+from .common import manual_for, part_of, project_for, render_figure, url_maker
 
 PAGE_SIZE = 25
 CHANGE = "manuals.change_manual"
@@ -51,11 +56,15 @@ def _count(queryset):
     return Coalesce(Subquery(queryset.order_by().values(n=Func(F("pk"), function="COUNT")), output_field=IntegerField()), 0)  # fmt: skip
 
 
+def _alt(step_title: str, variant_name: str | None) -> str:
+    return _("Screenshot of step “%(step)s” (%(variant)s)") % {"step": step_title, "variant": variant_name if variant_name is not None else _("all environments")}  # fmt: skip
+
+
 def _figure(manual: Manual, shot: Screenshot, *, editable: bool = False) -> dict:
     """The context of templates/manuals/_annotated_image.html for the screenshot's current picture."""
     version = shot.current
     src = reverse("manuals:version_image", kwargs={"code": manual.project.code, "pk": manual.pk, "version": version.pk})
-    alt = _("Screenshot of step “%(step)s” (%(variant)s)") % {"step": shot.step.title, "variant": shot.variant or _("all environments")}  # fmt: skip
+    alt = _alt(shot.step.title, shot.variant.name if shot.variant else None)
     return annotations.image_context(src=src, width=version.width, height=version.height, shapes=shot.annotations, alt=alt, show_blur=True, editable=editable, uid=shot.pk)  # fmt: skip
 
 
@@ -147,23 +156,85 @@ def project_settings(request, code):
 # --- a manual -------------------------------------------------------------------------------------------------------
 
 
-def _step_rows(request, manual: Manual) -> list[dict]:
-    """The steps in order, each with its rendered text, its pictures and what is wrong with them."""
-    shots = Screenshot.objects.select_related("current", "variant").order_by(F("variant__position").asc(nulls_first=True), "variant__pk")  # fmt: skip
+def _step_links(manual: Manual) -> dict:
+    """Builders of each step's links (and its pictures' and their reviews'), and the links every step shares: the
+    overview of a 50-step manual shows some 350 of them, and a reverse() each cost more than drawing the rest."""
+    kwargs = {"code": manual.project.code, "pk": manual.pk}
+    step = {name: url_maker(f"manuals:{name}", "step_pk", **kwargs) for name in ("step_edit", "step_up", "step_down", "step_duplicate", "step_delete")}  # fmt: skip
+    return {
+        **step, "version": url_maker("manuals:version", "version", **kwargs), "image": url_maker("manuals:version_image", "version", **kwargs),  # fmt: skip
+        "step_add": reverse("manuals:step_add", kwargs=kwargs), "reports": reverse("manuals:reports", kwargs=kwargs),
+    }  # fmt: skip
+
+
+# What the overview shows of a step's pictures (the current one of each environment): plain values, no objects.
+_OVERVIEW_SHOT_FIELDS = ("pk", "step_id", "variant_id", "variant__name", "annotations", "current_id", "current__width", "current__height", "current__state", "current__touched")  # fmt: skip
+# Stands for the request's CSRF field in a kept step card (replaced before the page is sent; nothing a user types can
+# render as this: their text is escaped or sanitised, comments removed).
+CSRF_PLACEHOLDER = "<!--csrf_input-->"
+
+
+def _step_rows(request, manual: Manual, links: dict, can_edit: bool) -> list[dict]:
+    """The steps in order, each with its number, its current pictures that wait for a confirmation, and its card:
+    its rendered text (terms linked), its pictures (drawn), what is wrong with it and its actions."""
     open_reports = Count("reports", filter=Q(reports__resolved_at__isnull=True))
-    steps = list(manual.steps.prefetch_related(Prefetch("screenshots", queryset=shots)).annotate(open_reports=open_reports).order_by("position", "pk"))  # fmt: skip
+    steps = list(manual.steps.annotate(open_reports=open_reports).order_by("position", "pk"))
+    pictures = Screenshot.objects.filter(step__manual=manual, current__isnull=False).order_by(F("variant__position").asc(nulls_first=True), "variant__pk")  # fmt: skip
+    shots_of = {}
+    for shot in pictures.values(*_OVERVIEW_SHOT_FIELDS):
+        shots_of.setdefault(shot["step_id"], []).append(shot)
     texts = render_linked_markdown_many([s.instruction for s in steps], manual.project, request.user)
+    csrf = csrf_input(request) if can_edit else ""
     rows = []
     for number, (step, text) in enumerate(zip(steps, texts, strict=True), start=1):
-        step.manual = manual  # for _figure's alt text and links, without a query per step
-        pictures = [(shot, _figure(manual, shot)) for shot in step.screenshots.all() if shot.current_id]
-        current = [shot.current for shot, _fig in pictures]
+        shots = shots_of.get(step.pk, ())
+        waiting = sorted((_waiting_version(step, number, shot, links) for shot in shots if shot["current__state"] in BLOCKING_STATES), key=lambda v: v.pk)  # fmt: skip
+        card = {
+            "step_pk": step.pk, "number": number, "title": step.title, "language": manual.language, "text": text,
+            "expected": step.expected, "needs_text_change": step.needs_text_change, "open_reports": step.open_reports,
+            "moved": any(shot["current__touched"] for shot in shots if shot["current__state"] == VersionState.AWAITING),
+            "waiting": tuple((v.review_url, v.state) for v in waiting),
+            "pictures": tuple(
+                (shot["variant__name"] if shot["variant_id"] else None, shot["pk"], links["image"](shot["current_id"]),
+                 shot["current__width"], shot["current__height"], json.dumps(shot["annotations"]))
+                for shot in shots
+            ),  # fmt: skip
+            "can_edit": can_edit, "first": number == 1, "last": number == len(steps),
+            **{f"url_{name}": links[f"step_{name}"](step.pk) for name in ("edit", "up", "down", "duplicate", "delete")},
+            "step_add_url": links["step_add"], "reports_url": links["reports"],
+        }  # fmt: skip
         rows.append({
-            "step": step, "number": number, "text": text, "pictures": pictures,
-            "waiting": [v for v in current if v.state in BLOCKING_STATES],
-            "moved": any(v.touched for v in current if v.state == VersionState.AWAITING),
+            "step": step, "number": number, "waiting": waiting, "edit_url": card["url_edit"],
+            "card": mark_safe(_step_card(get_language(), tuple(card.items())).replace(CSRF_PLACEHOLDER, csrf)),  # noqa: S308  (an auto-escaped template's; the CSRF field is format_html's)
         })  # fmt: skip
     return rows
+
+
+def _waiting_version(step: Step, number: int, shot: dict, links: dict) -> ScreenshotVersion:
+    """A step's current picture that waits, as services.blocking_versions gives it (with its screenshot, step and
+    environment), from what the overview has fetched already; with its step's number and where it is reviewed."""
+    variant = Variant(pk=shot["variant_id"], name=shot["variant__name"]) if shot["variant_id"] else None
+    version = ScreenshotVersion(pk=shot["current_id"], state=shot["current__state"], touched=shot["current__touched"])
+    version.screenshot = Screenshot(pk=shot["pk"], step=step, variant=variant, annotations=shot["annotations"], current_id=version.pk)  # fmt: skip
+    version.step_number, version.review_url = number, links["version"](version.pk)
+    return version
+
+
+@lru_cache(maxsize=1024)
+def _step_card(language: str, card: tuple) -> str:
+    """templates/manuals/_step_card.html of one step, with its pictures drawn. Its output depends on the card's values
+    (plain, hashable) and the language alone: each worker keeps the cards it rendered, keyed by both, so a 50-step
+    overview renders only the steps that changed since, and nothing kept can be stale."""
+    context = dict(card)
+    context["csrf_input"] = mark_safe(CSRF_PLACEHOLDER)  # noqa: S308  (a constant)
+    context["pictures"] = [
+        (variant, render_figure(annotations.image_context(
+            src=src, width=width, height=height, shapes=json.loads(shapes), alt=_alt(context["title"], variant),
+            show_blur=True, uid=uid, extra_class="mb-0",
+        )))
+        for variant, uid, src, width, height, shapes in context["pictures"]
+    ]  # fmt: skip
+    return get_template("manuals/_step_card.html").render(context)
 
 
 @require_GET
@@ -171,17 +242,16 @@ def _step_rows(request, manual: Manual) -> list[dict]:
 def manual_detail(request, code, pk):
     """The writer's overview: the steps in order, and everything that stops publishing, with where to fix it."""
     manual = manual_for(request, code, pk)
-    rows = _step_rows(request, manual)
-    numbers = {row["step"].pk: row["number"] for row in rows}
-    waiting = list(services.blocking_versions(manual))
-    for version in waiting:
-        version.step_number = numbers.get(version.screenshot.step_id)
+    links = _step_links(manual)
+    can_edit = request.user.has_perm(CHANGE, manual)
+    rows = _step_rows(request, manual, links, can_edit)
+    waiting = [version for row in rows for version in row["waiting"]]  # services.blocking_versions, from the rows
     context = {
         "project": manual.project, "manual": manual, "rows": rows, "variants": list(manual.variants.all()),
-        "waiting": waiting, "blockers": services.publish_blockers(manual, waiting),
+        "waiting": waiting, "blockers": services.publish_blockers(manual, waiting, [row["step"] for row in rows]),
         "text_changes": [row for row in rows if row["step"].needs_text_change],
         "open_reports": manual.reports.filter(resolved_at__isnull=True).count(),
-        "can_edit": request.user.has_perm(CHANGE, manual), "variant_form": VariantForm(),
+        "can_edit": can_edit, "variant_form": VariantForm(), "step_add_url": links["step_add"], "reports_url": links["reports"],
     }  # fmt: skip
     return render(request, "manuals/manual_detail.html", context)
 
@@ -259,12 +329,10 @@ def _upload_panels(manual: Manual, step: Step, failed: ScreenshotUploadForm | No
 
 def _step_page(request, manual: Manual, form, step: Step | None = None, *, after: Step | None = None, failed=None, status=200):  # noqa: E501
     """The step editor: its words beside their preview (terms linked, problems listed), then its screenshots."""
-    instruction = form["instruction"].value() or ""
+    preview, findings = linked_preview(form["instruction"].value() or "", manual.project, request.user)
     context = {
         "project": manual.project, "manual": manual, "step": step, "form": form, "after": after,
-        "preview": render_linked_markdown(instruction, manual.project, request.user),
-        "findings": lint(manual.project, instruction, request.user),
-        "panels": _upload_panels(manual, step, failed) if step else [],
+        "preview": preview, "findings": findings, "panels": _upload_panels(manual, step, failed) if step else [],
     }  # fmt: skip
     return render(request, "manuals/step_form.html", context, status=status)
 
@@ -310,7 +378,8 @@ def step_preview(request, code, pk, step_pk):
     form = PreviewForm(request.POST)
     text = form.cleaned_data["instruction"] if form.is_valid() else ""
     project = step.manual.project
-    context = {"preview": render_linked_markdown(text, project, request.user), "findings": lint(project, text, request.user), "errors": error_sentences(form)}  # fmt: skip
+    preview, findings = linked_preview(text, project, request.user)
+    context = {"preview": preview, "findings": findings, "errors": error_sentences(form)}
     return render(request, "manuals/_authoring_preview.html", context)
 
 

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_fsm import FSMField, FSMModelMixin, transition
 
+from accounts.models import OrganizationKind
 from pmo_portal.validators import validate_multi_line, validate_single_line
 from projects.models import FULL_VIEW_ROLES, Membership, Role
 
@@ -352,10 +353,10 @@ class RfpVersion(models.Model):
 
 class LibraryQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """The PMO staff of the firm that keeps it."""
-        if not user.is_authenticated or not user.is_pmo_staff:
+        """The PMO staff of the firm that keeps it (``user.is_pmo_staff``, checked in the same query)."""
+        if not user.is_authenticated or user.organization_id is None:
             return self.none()
-        return self.filter(organization_id=user.organization_id)
+        return self.filter(organization_id=user.organization_id, organization__kind=OrganizationKind.PMO)
 
 
 class RfpTemplate(models.Model):

@@ -16,7 +16,7 @@ def project_for(request, code, perm="rfp.view_rfps") -> Project:
 def rfp_for(request, code, pk, perm="rfp.view_rfp") -> Rfp:
     """The RFP of this project, if the user may see it (404: a vendor before it is issued, another vendor's
     invitation, another project) and holds ``perm`` on it (403)."""
-    rfp = get_object_or_404(Rfp.objects.visible_to(request.user).select_related("project"), project__code=code, pk=pk)
+    rfp = get_object_or_404(Rfp.objects.visible_to(request.user).select_related("project__client"), project__code=code, pk=pk)  # fmt: skip
     require_perm(request.user, perm, rfp)
     return rfp
 

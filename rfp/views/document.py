@@ -15,11 +15,10 @@ from pmo_portal import inbox
 from pmo_portal.forms import add_service_errors, error_sentences
 from pmo_portal.http import paginate
 from pmo_portal.inbox_views import ApproveForm, RejectForm
-from projects.dictionary_lint import lint
 
 from .. import services
 from ..forms.document import PmAnswerForm, PmQuestionForm, PreviewForm, RfpCreateForm, RfpForm, SectionForm
-from ..markdown import render_linked_markdown, render_linked_markdown_many
+from ..markdown import linked_preview, render_linked_markdown_many
 from ..models import PmQuestion, Rfp, RfpSection, SectionUnderstanding
 from .common import part_of, project_for, rfp_for
 
@@ -90,15 +89,16 @@ def rfp_edit(request, code, pk):
 
 def _section(request, code, pk, section_pk, perm="rfp.change_rfp") -> RfpSection:
     rfp = rfp_for(request, code, pk, perm)
-    return part_of(request, rfp, RfpSection.objects.select_related("rfp__project"), pk=section_pk)
+    section = part_of(request, rfp, RfpSection.objects.all(), pk=section_pk)
+    section.rfp = rfp  # already fetched, with its project
+    return section
 
 
 def _editor(request, rfp, form, section=None):
     """The section editor: the form beside the preview of its text (rendered as in the PDF, terms linked)."""
-    body = form["body"].value() or ""
+    preview, findings = linked_preview(form["body"].value() or "", rfp.project, request.user)
     context = {
-        "project": rfp.project, "rfp": rfp, "form": form, "section": section, "findings": lint(rfp.project, body, request.user),
-        "preview": render_linked_markdown(body, rfp.project, request.user),
+        "project": rfp.project, "rfp": rfp, "form": form, "section": section, "findings": findings, "preview": preview,
         "clauses": services.library_clauses(request.user) if section else [],
     }  # fmt: skip
     return render(request, "rfp/section_form.html", context)
@@ -175,7 +175,8 @@ def preview(request, code, pk):
     rfp = rfp_for(request, code, pk, "rfp.change_rfp")
     form = PreviewForm(request.POST)
     body = form.cleaned_data["body"] if form.is_valid() else ""
-    context = {"preview": render_linked_markdown(body, rfp.project, request.user), "findings": lint(rfp.project, body, request.user), "errors": error_sentences(form)}  # fmt: skip
+    preview, findings = linked_preview(body, rfp.project, request.user)
+    context = {"preview": preview, "findings": findings, "errors": error_sentences(form)}
     return render(request, "rfp/_preview.html", context)
 
 

@@ -2,6 +2,7 @@
 screenshots (upload, annotate, remove), reordering, environments and the project's settings."""
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -314,6 +315,59 @@ def test_the_overview_runs_the_same_queries_for_2_and_12_steps(project, pmo, rea
     # version and variant, dictionary (stamp, terms), variants, waiting versions, publish blockers (3), reviewer,
     # open reports: whatever the number of steps, paragraphs and linked terms
     assert few == many
+
+
+def _without_tokens(page: str) -> str:
+    """The page without what changes on every answer: CSRF tokens and script nonces."""
+    return re.sub(r'(name="csrfmiddlewaretoken" value|nonce)="[^"]+"', "", page)
+
+
+def test_the_overview_shows_every_change_at_once_though_each_worker_keeps_what_it_rendered(project, pmo):
+    from django.db.models import F
+
+    from projects.models import Project, Term
+
+    term = approved(project, "保険金")
+    manual = small_manual(project, pmo, steps=2, instruction="保険金を確認します。")
+    client = client_for(pmo)
+    page = page_of(client.get(url(manual)))
+    assert _without_tokens(page_of(client.get(url(manual)))) == _without_tokens(page)
+    assert page.count("保険金: the standard definition.") == 2
+    # Another worker changes the dictionary: here only its version number says so (no save in this process).
+    Term.objects.filter(pk=term.pk).update(standard_definition="Changed in another worker.")
+    Project.objects.filter(pk=project.pk).update(dictionary_version=F("dictionary_version") + 1)
+    page = page_of(client.get(url(manual)))
+    assert page.count("Changed in another worker.") == 2 and "the standard definition" not in page
+    first, second = manual.steps.order_by("position")
+    services.step_update(actor=pmo, step=second, title="新しい手順", instruction="払戻金を確認します。", expected="")
+    shot = first.screenshots.get(variant=None)
+    services.screenshot_annotate(actor=pmo, screenshot=shot, shapes=[{"type": "rect", "x": 0.1, "y": 0.1, "w": 0.2, "h": 0.2}])  # fmt: skip
+    page = page_of(client.get(url(manual)))
+    assert "新しい手順" in page and "手順2" not in page and page.count("メニューが開きます。") == 1
+    card = page[page.index(f'id="step-{first.pk}"') :]
+    assert "<rect " in card[: card.index("</figure>")]
+
+
+def test_the_step_cards_forms_carry_a_token_of_the_answers_own_session(project, pmo):
+    manual = small_manual(project, pmo, steps=2)
+    for _visit in range(2):  # the second answer's cards are the kept ones
+        top = manual.steps.order_by("position").first()
+        client = client_for(pmo, enforce_csrf_checks=True)
+        page = page_of(client.get(url(manual)))
+        assert "<!--csrf_input-->" not in page
+        form = page[page.index('action="' + url(manual, "manuals:step_down", step_pk=top.pk)) :]
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
+        assert client.post(url(manual, "manuals:step_down", step_pk=top.pk), {"csrfmiddlewaretoken": token}).status_code == 302  # fmt: skip
+        assert manual.steps.order_by("position").last() == top
+
+
+def test_step_links_are_built_as_reverse_builds_them():
+    from manuals.views.common import url_maker
+
+    for pk in (1, 9, 10, 123456789):
+        for name in ("manuals:step_edit", "manuals:step_delete"):
+            assert url_maker(name, "step_pk", code="AB-1", pk=7)(pk) == reverse(name, kwargs={"code": "AB-1", "pk": 7, "step_pk": pk})  # fmt: skip
+        assert url_maker("manuals:version", "version", code="X", pk=11)(pk) == reverse("manuals:version", kwargs={"code": "X", "pk": 11, "version": pk})  # fmt: skip
 
 
 # --- steps -----------------------------------------------------------------------------------------------------------

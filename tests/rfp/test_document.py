@@ -86,6 +86,30 @@ def test_markdown_with_script_iframes_and_javascript_links_is_shown_as_text(proj
         assert "<h3>背景</h3>" in page  # a heading inside a section is a level below the section's own
 
 
+def test_the_section_editor_shows_the_dictionary_as_it_is_now(project, pmo):
+    from django.db.models import F
+
+    from projects.models import Project, Term
+
+    rfp = draft_rfp(project)
+    section = rfp.sections.first()
+    services.section_update(actor=pmo, section=section, title=section.title, body="保険金と払戻金", explanation="説明")
+    client = client_for(pmo)
+    editor = url(rfp, "rfp:section_edit", section_pk=section.pk)
+    page = client.get(editor).content.decode()
+    assert "term-link" not in page and 'data-testid="preview-problems"' not in page
+    term = approved(project, "保険金", avoid=["払戻金"])
+    for _visit in range(2):  # the second answer comes from what the worker kept
+        page = client.get(editor).content.decode()
+        assert "term-link" in page and "保険金: the standard definition." in page
+        assert "“払戻金” is a word to avoid: write “保険金”." in page
+    # Another worker changes the dictionary: here only its version number says so (no save in this process).
+    Term.objects.filter(pk=term.pk).update(standard_definition="Changed in another worker.")
+    Project.objects.filter(pk=project.pk).update(dictionary_version=F("dictionary_version") + 1)
+    page = client.get(editor).content.decode()
+    assert "Changed in another worker." in page and "the standard definition" not in page
+
+
 # --- explaining it to the client PM, approving ---------------------------------------------------------------------
 
 
