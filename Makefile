@@ -75,7 +75,7 @@ check: setup ## Production settings pass Django's deployment checklist
 	DJANGO_ENV=production DJANGO_SECRET_KEY=check-only-$$(date +%s)-not-a-real-secret-key-0123456789abcdef \
 	DJANGO_ALLOWED_HOSTS=portal.example.com $(PY) manage.py check --deploy --fail-level WARNING
 
-bench: setup-test ## Speed goals as side-by-side ratios on a real stack (PostgreSQL, Redis, gunicorn, worker, wrk)
+bench: system-packages $(VENV)/.dev messages ## Speed goals as side-by-side ratios on a real stack (PostgreSQL, Redis, gunicorn, worker, wrk)
 	$(call apt_install,wrk redis-server postgresql-client)
 	$(PY) bench/run.py $(BENCH_ARGS)
 

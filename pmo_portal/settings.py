@@ -305,7 +305,7 @@ CELERY_BEAT_SCHEDULE |= {
     "sweep-comparisons": {"task": "manuals.tasks.sweep_comparisons", "schedule": env.float("EXPORT_SWEEP_SECONDS", default=60.0)},  # fmt: skip
 }
 # Workers lower their own CPU priority so that web pages stay fast while a PDF renders.
-CELERY_WORKER_NICENESS = env.int("CELERY_WORKER_NICENESS", default=10)
+CELERY_WORKER_NICENESS = env.int("CELERY_WORKER_NICENESS", default=19)
 
 # Export jobs: a worker holds a job for a lease it renews while rendering; a job gets this many attempts.
 EXPORT_LEASE_SECONDS = env.int("EXPORT_LEASE_SECONDS", default=120)

@@ -68,7 +68,7 @@ def term_list(request, code):
     if request.htmx and request.htmx.target == "term-results":
         return HttpResponse(results)
     context = {
-        "project": project, "form": form, "results": results,
+        "project": project, "form": form, "results": results, "categories": list(form.fields["category"].queryset),
         "waiting": _pending_proposals(request.user, project).count() if sees_proposals else 0,
         "can_edit": request.user.has_perm("projects.change_dictionary", project),
     }  # fmt: skip
