@@ -28,3 +28,8 @@ def _lower_priority(**kwargs):
         with contextlib.suppress(OSError):
             with open("/proc/self/autogroup", "w") as autogroup:
                 autogroup.write(str(niceness))
+    if niceness >= 19:
+        # The lowest priority there is: a page's request that wakes up takes the CPU from a render at once,
+        # instead of waiting out the render's time slice (Linux's SCHED_IDLE; the render runs in the gaps).
+        with contextlib.suppress(AttributeError, OSError):
+            os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
