@@ -47,7 +47,8 @@ def _text(limit: int) -> list:
 
 def dictionary_changed(projects: models.QuerySet) -> None:
     """Count a change to these projects' dictionaries (saves and deletes of terms, proposals and categories call
-    it; so must any code that changes them with a queryset's update(), which bypasses save())."""
+    it; so must any code that changes what the list shows with bulk_create() or a queryset's update(), which
+    bypass save(): the cached term lists are keyed by this count)."""
     projects.update(dictionary_version=models.F("dictionary_version") + 1)
 
 
