@@ -3,7 +3,7 @@
 from datetime import date, timedelta
 
 from django.contrib.auth import get_user_model
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -15,7 +15,6 @@ from projects.models import Role
 from . import services
 from .models import (
     AccessRequest,
-    AccessRequestItem,
     Grant,
     GrantStatus,
     RequestKind,
@@ -132,11 +131,10 @@ notifications.register_kind("access.review", label=gettext_lazy("Access reviews"
 
 
 def _decidable(user):
-    """A request as the inbox's approve and reject fetch it, in two queries: with what the permission check
-    (the project), the summary in the message (the person, the vendor, the items) and the service (the
-    requester, and the same items: see ``services.access_requests._lock_with_items``) read."""
-    items = Prefetch("items", queryset=AccessRequestItem.objects.select_related("level__system"))
-    return AccessRequest.objects.visible_to(user).select_related("project", "person", "vendor", "requested_by").prefetch_related(items)  # fmt: skip
+    """A request as the inbox's approve and reject fetch it, in two queries (``for_list``): with what the
+    permission check (the project), the summary in the message (the person, the vendor, the items) and the
+    service (the requester, and the same items: see ``services.access_requests._lock_with_items``) read."""
+    return AccessRequest.objects.visible_to(user).for_list()
 
 
 inbox.register(

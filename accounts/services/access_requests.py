@@ -10,7 +10,7 @@ from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import OuterRef, Prefetch, Subquery, prefetch_related_objects
+from django.db.models import OuterRef, Subquery, prefetch_related_objects
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -33,7 +33,7 @@ from ..models import (
     VendorContract,
     VendorPerson,
 )
-from ..models.access import APPROVAL_STEPS, OPEN_STATUSES, WITHDRAWABLE_STATUSES
+from ..models.access import APPROVAL_STEPS, OPEN_STATUSES, WITHDRAWABLE_STATUSES, items_with_levels
 from .events import event
 
 REQUEST_FIELDS = ("kind", "status", "justification", "needs_security")
@@ -141,10 +141,6 @@ _DECISION_RELATED = ("project", "vendor", "person", "requested_by")
 _ITEMS_FINAL = frozenset(RequestStatus) - {RequestStatus.DRAFT, RequestStatus.RETURNED, RequestStatus.SUBMITTED}
 
 
-def _items_query():
-    return Prefetch("items", queryset=AccessRequestItem.objects.select_related("level__system"))
-
-
 def _lock_with_items(request: AccessRequest, *, actor) -> AccessRequest:
     """Re-read and lock the row, with the actor's role in the project (``actor_role``, read fresh in the same
     query) and what the timeline and the notifications of a decision read.
@@ -167,7 +163,7 @@ def _lock_with_items(request: AccessRequest, *, actor) -> AccessRequest:
     if items is not None and request.status in _ITEMS_FINAL:
         locked._prefetched_objects_cache = {"items": items}
     else:
-        prefetch_related_objects([locked], _items_query())
+        prefetch_related_objects([locked], items_with_levels())
     return locked
 
 

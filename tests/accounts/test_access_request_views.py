@@ -203,7 +203,7 @@ def _queries(client, url):
 
 @pytest.mark.parametrize("persona", ["pmo", "vendor_a"])
 def test_the_request_list_runs_the_same_queries_for_5_and_500_requests(personas, project, setup, persona):
-    # session, user, membership role, project; count and page of requests; prefetch of items + levels + systems;
+    # session, user, membership role, project; count and page of requests; the items with their levels and systems (one query);
     # the navbar's unread count and inbox count (one per inbox kind).
     client = client_for(personas[persona])
     url = _url("requests", project) + "?show=approval"
