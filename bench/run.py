@@ -49,6 +49,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from scripts.chaos import wait_for  # noqa: E402  (the same stack-starting helper as make chaos; raises TimeoutError)
+
 PY = sys.executable
 PG_ADMIN_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 DB_NAME = "pmo_bench"
@@ -130,16 +134,6 @@ class Stack:
         self.start("worker", [PY, "-m", "celery", "-A", "pmo_portal", "worker", "--concurrency", "1", "--loglevel", "WARNING", "--without-gossip", "--without-mingle", "--without-heartbeat"])  # fmt: skip
         wait_for(lambda: Client().get("/healthz/")[0] == 200, 60, "gunicorn")
         wait_for(lambda: b"celery@" in subprocess.run([PY, "-m", "celery", "-A", "pmo_portal", "inspect", "ping", "--timeout", "2"], cwd=ROOT, env=self.env, capture_output=True).stdout, 60, "the Celery worker")  # fmt: skip
-
-
-def wait_for(condition, seconds: float, what: str, interval=0.2) -> float:
-    start = time.monotonic()
-    while time.monotonic() - start < seconds:
-        with contextlib.suppress(Exception):
-            if condition():
-                return time.monotonic() - start
-        time.sleep(interval)
-    raise BenchError(f"{what} not ready after {seconds:.0f} s")
 
 
 class Client:
@@ -261,7 +255,6 @@ def check_page(page: Page) -> None:
 
 def django_setup(stack: Stack) -> None:
     os.environ.update(stack.env)
-    sys.path.insert(0, str(ROOT))
     import django
 
     django.setup()
@@ -647,7 +640,7 @@ def main() -> int:
             print(f"stack left running on http://{HOST}/ (Ctrl-C stops it)")
             with contextlib.suppress(KeyboardInterrupt):
                 signal.pause()
-    except BenchError as error:
+    except (BenchError, TimeoutError) as error:
         print(f"bench: could not measure: {error}", file=sys.stderr)
         write(record, goals)
         return 2
