@@ -1,6 +1,7 @@
 """Who may do what with a project (django-rules). Row visibility itself is `visible_to(user)`."""
 
 import rules
+from django.utils.translation import get_language
 
 from pmo_portal.http import per_request
 
@@ -12,6 +13,14 @@ def role_in(user, project: Project) -> str | None:
     if not user.is_authenticated or project is None:
         return None
     return per_request(user, f"_project_role_{project.pk}", lambda: Membership.objects.filter(user=user, project=project).values_list("role", flat=True).first())  # fmt: skip
+
+
+def dictionary_view_key(user, project: Project) -> tuple:
+    """What anything drawn from the project's dictionary for this user depends on besides its own input, for the
+    caches of what is drawn: the project (with its creation time: SQLite may give a deleted project's id to a new
+    one), the state of its dictionary (``dictionary_version``, counted in the transaction of every change), what
+    the user may see of it (their role: unapproved terms, waiting changes) and the language."""
+    return (project.pk, project.created_at.isoformat(), project.dictionary_version, role_in(user, project), get_language())
 
 
 def approves_anywhere(user) -> bool:

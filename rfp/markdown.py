@@ -23,7 +23,6 @@ from typing import Any, NamedTuple
 import nh3
 from django.db.models.signals import post_delete, post_save
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language
 from markdown_it import MarkdownIt
 
 ALLOWED_TAGS = {
@@ -123,20 +122,10 @@ class _Memo:
             self._used = 0
 
 
-# Dictionary links and findings, by the texts and _dictionary_key: a page of 50 steps, or a section's editor, looks
+# Dictionary links and findings, by the texts and projects.rules.dictionary_view_key: a page of 50 steps, or a section's editor, looks
 # its texts up in the dictionary once per change of the dictionary, not on every request. Some 4 MB per worker.
 _linked = _Memo(budget=1_000_000)
 _findings = _Memo(budget=500_000)
-
-
-def _dictionary_key(project, user) -> tuple:
-    """Everything but the text that links and findings depend on: the project's dictionary, by its version (it
-    counts every saved or deleted term in the transaction of the change; ``project`` is the one the view loaded for
-    this request), what the viewer may see of it (unapproved terms: by their role in the project) and the language of
-    the hover cards and messages. A term saved in this worker also empties the memos at once (_dictionary_saved)."""
-    from projects.rules import role_in
-
-    return (project.pk, project.dictionary_version, role_in(user, project), get_language())
 
 
 def _link(texts: tuple[str, ...], project, user) -> tuple[SafeString, ...]:
@@ -165,15 +154,18 @@ def _linked_many(texts: list[str], project, user, key: tuple) -> list[SafeString
 def render_linked_markdown_many(texts: list[str], project, user) -> list[SafeString]:
     """:func:`render_linked_markdown` of each text, with one dictionary look-up for all of them (a page of steps or
     sections costs the same queries as one)."""
-    return _linked_many(texts, project, user, _dictionary_key(project, user))
+    from projects.rules import dictionary_view_key
+
+    return _linked_many(texts, project, user, dictionary_view_key(user, project))
 
 
 def linked_preview(text: str, project, user) -> tuple[SafeString, list]:
     """What an editor shows beside a text: :func:`render_linked_markdown` of it, and the dictionary's problems in it
     (``projects.dictionary_lint.lint``: words to avoid, deprecated and unapproved terms, with their lines)."""
     from projects.dictionary_lint import lint
+    from projects.rules import dictionary_view_key
 
-    key = _dictionary_key(project, user)
+    key = dictionary_view_key(user, project)
     findings = _findings.get((*key, text), lambda: tuple(lint(project, text, user)), 2 * len(text))
     return _linked_many([text], project, user, key)[0], list(findings)
 

@@ -17,8 +17,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from pmo_portal import inbox
@@ -33,7 +33,7 @@ from ..dictionary_registry import proposal_summary
 from ..dictionary_usage import usages_of
 from ..forms.dictionary import BulkDecisionForm, CategoryForm, DeprecateForm, TermFilterForm, TermForm
 from ..models import PUBLISHED_STATUSES, Project, ProposalStatus, RelationKind, Term, TermCategory, TermProposal
-from ..rules import role_in
+from ..rules import dictionary_view_key
 from ..services.dictionary import term_content
 
 PAGE_SIZE = 50
@@ -76,16 +76,11 @@ def term_list(request, code):
 
 
 def _results(request, project: Project, form: TermFilterForm, sees_proposals: bool) -> str:
-    """The results table (count, rows, pages), rendered once per state of the dictionary, kind of viewer and query.
-
-    The key holds the project's dictionary_version, counted in the transaction of every change to its terms,
-    proposals and categories, so a cached table never outlives what it shows. Which terms someone sees, and
-    whether waiting changes are flagged, follow from their role; the language decides how the rows read.
-    """
+    """The results table (count, rows, pages), rendered once per state of the dictionary, kind of viewer and query
+    (``dictionary_view_key``: a cached table never outlives what it shows; which terms someone sees, and whether
+    waiting changes are flagged, follow from their role; the language decides how the rows read)."""
     query = urlencode(sorted((name, value) for name, values in request.GET.lists() for value in values))
-    viewer = f"{role_in(request.user, project)}:{sees_proposals}:{get_language()}"
-    state = f"{project.pk}:{project.created_at.isoformat()}:{project.dictionary_version}"
-    key = "dictionary-results:" + hashlib.sha256(f"{state}:{viewer}:{query}".encode()).hexdigest()
+    key = "dictionary-results:" + hashlib.sha256(repr((dictionary_view_key(request.user, project), query)).encode()).hexdigest()  # fmt: skip
     html = cache.get(key)
     if html is None:
         terms = form.filtered(Term.objects.visible_to(request.user).filter(project=project).for_list(flag_pending=sees_proposals))
