@@ -2,6 +2,7 @@
 
 import csv
 import io
+import zoneinfo
 from datetime import timedelta
 
 import pytest
@@ -145,7 +146,8 @@ def test_the_pmo_starts_a_review_and_the_client_pm_is_told(pmo, client_pm, secur
 
 
 def test_a_review_needs_active_access_and_a_future_date(pmo, client_pm, security, vendor_a, project):
-    page = client_for(pmo).post(url("review_create", project), {"title": "Empty", "due_date": timezone.localdate().isoformat()})  # fmt: skip
+    today = timezone.localdate(timezone=zoneinfo.ZoneInfo(pmo.time_zone))  # the day where the PMO is, as the form checks
+    page = client_for(pmo).post(url("review_create", project), {"title": "Empty", "due_date": today.isoformat()})
     assert page.status_code == 200 and "There is no active access to review in this project." in page.content.decode()
     make_grants(project, 1)
     page = client_for(pmo).post(url("review_create", project), {"title": "Late", "due_date": "2020-01-01"})
@@ -441,7 +443,7 @@ def test_the_csv_lists_active_grants_with_formulas_neutralised(pmo, client_pm, s
     Grant.objects.filter(pk=gone.pk).update(status=GrantStatus.EXPIRED)
     response = client_for(security).get(url("grants_csv", project))
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    today = timezone.localdate().isoformat()
+    today = timezone.localdate(timezone=zoneinfo.ZoneInfo(security.time_zone)).isoformat()  # named in their time zone
     assert response["Content-Disposition"] == f'attachment; filename="ALPHA-active-access-{today}.csv"'
     body = response.content.decode("utf-8")
     assert body.startswith("\ufeff")
