@@ -5,8 +5,11 @@ from django.shortcuts import get_object_or_404
 
 
 def get_visible_or_404(model, user, **lookup):
-    """The object if ``user`` may see it; otherwise a 404, as if it did not exist."""
-    return get_object_or_404(model.objects.visible_to(user), **lookup)
+    """The object if ``user`` may see it; otherwise a 404, as if it did not exist. Where the model can fetch the
+    user's standing with the object in the same query (``with_viewer_role``), it does, for the permission checks."""
+    objects = model.objects
+    visible = objects.with_viewer_role(user) if hasattr(objects, "with_viewer_role") else objects.visible_to(user)
+    return get_object_or_404(visible, **lookup)
 
 
 def get_for_perm_or_403(model, user, perm: str, **lookup):

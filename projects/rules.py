@@ -1,6 +1,7 @@
 """Who may do what with a project (django-rules). Row visibility itself is `visible_to(user)`."""
 
 import rules
+from django.db.models import F
 from django.utils.translation import get_language
 
 from pmo_portal.http import per_request
@@ -12,7 +13,21 @@ def role_in(user, project: Project) -> str | None:
     """The user's role in the project, remembered on the user object for the rest of the request."""
     if not user.is_authenticated or project is None:
         return None
+    if getattr(project, "viewer_pk", None) == user.pk:  # fetched with it: ProjectQuerySet.with_viewer_role
+        return project.role_of_viewer
     return per_request(user, f"_project_role_{project.pk}", lambda: Membership.objects.filter(user=user, project=project).values_list("role", flat=True).first())  # fmt: skip
+
+
+def with_viewer_role(queryset, user, project_field: str = "project"):
+    """``queryset`` (a ``visible_to(user)``, which only ever shows members their projects' things) with ``user``'s
+    role in each row's project as ``role_of_viewer``, from a join in the same query: hand a fetched row's role to
+    the permission checks with ``remember_role`` instead of asking the database again."""
+    return queryset.filter(**{f"{project_field}__memberships__user": user}).annotate(role_of_viewer=F(f"{project_field}__memberships__role"))  # fmt: skip
+
+
+def remember_role(user, project: Project, role: str | None) -> None:
+    """What ``role_in`` answers for the rest of the request, fetched with something else (``with_viewer_role``)."""
+    per_request(user, f"_project_role_{project.pk}", lambda: role)
 
 
 def dictionary_view_key(user, project: Project) -> tuple:

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.validators import MaxValueValidator, RegexValidator
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q, Value
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -40,6 +40,15 @@ class ProjectQuerySet(models.QuerySet):
             return self.none()
         # Every project page names the client in its header: fetched with the project, not after it.
         return self.filter(Exists(Membership.objects.filter(project=OuterRef("pk"), user=user))).select_related("client")
+
+    def with_viewer_role(self, user):
+        """The same rows as ``visible_to(user)``, each with the user's role in it (``role_of_viewer``, for
+        ``viewer_pk``): a project page's permission checks read it from the row (projects.rules.role_in) instead
+        of asking again. A join on the membership (one per person and project) rather than EXISTS."""
+        if not user.is_authenticated:
+            return self.none()
+        viewer = Value(user.pk, output_field=models.BigIntegerField())
+        return self.filter(memberships__user=user).select_related("client").annotate(role_of_viewer=F("memberships__role"), viewer_pk=viewer)  # fmt: skip
 
 
 class Project(models.Model):
