@@ -5,6 +5,7 @@ per transition) or many at once on the approvals page. Vendors and readers see a
 """
 
 import hashlib
+from functools import partial
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -54,33 +55,42 @@ def _pending_proposals(user, project):
     return TermProposal.objects.visible_to(user).filter(term__project=project, status=ProposalStatus.PENDING)
 
 
+def _waiting_count(user, project) -> int:
+    return _pending_proposals(user, project).count()
+
+
 # --- list and search -----------------------------------------------------------------------------------------
 
 
 @require_GET
 @login_required
 def term_list(request, code):
-    """Every term the viewer may see, searchable as they type (htmx swaps the results only)."""
+    """Every term the viewer may see, searchable as they type (htmx swaps the results only).
+
+    The page below the tabs is drawn once per state of the dictionary, kind of viewer and query (the
+    ``{% fragment %}`` keyed by ``dictionary_view_key``): what it needs is only fetched when it is drawn."""
     project = _project(request, code)
     sees_proposals = request.user.has_perm("projects.view_term_proposals", project)
     form = TermFilterForm(request.GET or None, project=project, show_unapproved=sees_proposals)
-    results = _results(request, project, form, sees_proposals)
+    query = urlencode(sorted((name, value) for name, values in request.GET.lists() for value in values))
+    view_key = dictionary_view_key(request.user, project)
     if request.htmx and request.htmx.target == "term-results":
-        return HttpResponse(results)
+        return HttpResponse(_results(request, project, form, sees_proposals, view_key, query))
     context = {
-        "project": project, "form": form, "results": results, "categories": list(form.fields["category"].queryset),
-        "waiting": _pending_proposals(request.user, project).count() if sees_proposals else 0,
+        "project": project, "form": form, "view_key": view_key, "query": query,
+        "results": partial(_results, request, project, form, sees_proposals, view_key, query),
+        "categories": form.fields["category"].queryset,
+        "waiting": partial(_waiting_count, request.user, project) if sees_proposals else 0,
         "can_edit": request.user.has_perm("projects.change_dictionary", project),
     }  # fmt: skip
     return render(request, "dictionary/term_list.html", context)
 
 
-def _results(request, project: Project, form: TermFilterForm, sees_proposals: bool) -> str:
+def _results(request, project: Project, form: TermFilterForm, sees_proposals: bool, view_key: tuple, query: str) -> str:
     """The results table (count, rows, pages), rendered once per state of the dictionary, kind of viewer and query
     (``dictionary_view_key``: a cached table never outlives what it shows; which terms someone sees, and whether
     waiting changes are flagged, follow from their role; the language decides how the rows read)."""
-    query = urlencode(sorted((name, value) for name, values in request.GET.lists() for value in values))
-    key = "dictionary-results:" + hashlib.sha256(repr((dictionary_view_key(request.user, project), query)).encode()).hexdigest()  # fmt: skip
+    key = "dictionary-results:" + hashlib.sha256(repr((view_key, query)).encode()).hexdigest()
     html = cache.get(key)
     if html is None:
         terms = form.filtered(Term.objects.visible_to(request.user).filter(project=project).for_list(flag_pending=sees_proposals))
