@@ -1,11 +1,14 @@
 """The badges of vendor access: a permission level's risk and a request's status.
 
 Simple tags rather than included templates: a list page shows a few per row, and an ``{% include %}`` costs
-a context push and a template render each time (on the request list, 150 of them a page).
+a context push and a template render each time (on the request list, 150 of them a page). Labels come from the
+choices' enums: a model's ``get_FOO_display()`` rebuilds its field's choices on every call.
 """
 
 from django import template
 from django.utils.html import format_html
+
+from ..models import RequestKind, RequestStatus, Risk
 
 register = template.Library()
 
@@ -21,8 +24,11 @@ STATUS_CLASSES = {
 
 
 @register.simple_tag
-def risk_badge(risk: int, label: str):
-    """A risk (1 low to 4 critical: a permission level's, a delegation's ceiling), coloured."""
+def risk_badge(risk: int, label: str | None = None):
+    """A risk (1 low to 4 critical: a permission level's, a delegation's ceiling), coloured; labelled with the
+    risk's name unless told otherwise."""
+    if label is None:
+        label = Risk(risk).label
     css = RISK_CLASSES[4] if risk >= 4 else RISK_CLASSES.get(risk, RISK_CLASSES[1])
     return format_html('<span class="badge {}" data-testid="risk">{}</span>', css, label)
 
@@ -33,5 +39,11 @@ def request_status_badge(access_request):
     status = access_request.status
     return format_html(
         '<span class="badge {}" data-testid="request-status" data-status="{}">{}</span>',
-        STATUS_CLASSES.get(status, "text-bg-warning"), status, access_request.get_status_display(),
+        STATUS_CLASSES.get(status, "text-bg-warning"), status, RequestStatus(status).label,
     )  # fmt: skip
+
+
+@register.filter
+def request_kind(kind: str) -> str:
+    """A request's kind in words: ``get_kind_display()`` without rebuilding the choices each row."""
+    return RequestKind(kind).label
