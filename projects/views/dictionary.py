@@ -17,6 +17,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -71,7 +72,8 @@ def term_list(request, code):
     ``{% fragment %}`` keyed by ``dictionary_view_key``): what it needs is only fetched when it is drawn."""
     project = _project(request, code)
     sees_proposals = request.user.has_perm("projects.view_term_proposals", project)
-    form = TermFilterForm(request.GET or None, project=project, show_unapproved=sees_proposals)
+    # Built only where the page or its results are drawn (a form's fields are deep-copied when it is made).
+    form = SimpleLazyObject(lambda: TermFilterForm(request.GET or None, project=project, show_unapproved=sees_proposals))
     query = urlencode(sorted((name, value) for name, values in request.GET.lists() for value in values))
     view_key = dictionary_view_key(request.user, project)
     if request.htmx and request.htmx.target == "term-results":
@@ -79,7 +81,7 @@ def term_list(request, code):
     context = {
         "project": project, "form": form, "view_key": view_key, "query": query,
         "results": partial(_results, request, project, form, sees_proposals, view_key, query),
-        "categories": form.fields["category"].queryset,
+        "categories": lambda: form.fields["category"].queryset,  # the filter's choices, where the filters are drawn
         "waiting": partial(_waiting_count, request.user, project) if sees_proposals else 0,
         "can_edit": request.user.has_perm("projects.change_dictionary", project),
     }  # fmt: skip
