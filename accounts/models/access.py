@@ -328,6 +328,11 @@ class AccessRequestQuerySet(ProjectScopedQuerySet):
         """What a request list shows about each request, in a constant number of queries."""
         return self.select_related("project", "vendor", "person", "requested_by").prefetch_related(items_with_levels())  # fmt: skip
 
+    def for_project_list(self, project):
+        """One project's request list: what its rows show, without fetching the project (the page's own) and the
+        requester with each row: the view hands the rows their project."""
+        return self.filter(project=project).select_related("vendor", "person").prefetch_related(items_with_levels())
+
     def waiting_for(self, user):
         """Requests at an approval step this user decides: holds the step's role, did not ask themselves."""
         if not user.is_authenticated:
@@ -361,7 +366,8 @@ class AccessRequest(FSMModelMixin, models.Model):
         verbose_name_plural = _("access requests")
         ordering = ["-created_at", "-pk"]
         indexes = [
-            models.Index(fields=["project", "status", "-created_at"], name="accessrequest_queue"),
+            # The vendor last: a list's count (visibility asks for the row's vendor) reads the index alone.
+            models.Index(fields=["project", "status", "-created_at", "vendor"], name="accessrequest_queue"),
             models.Index(fields=["project", "vendor", "-created_at"], name="accessrequest_vendor"),
             # The lists show several statuses newest first: walking this index, a page stops after its 50 rows
             # (with the status in the first index, every open request was sorted to show the newest 50).
