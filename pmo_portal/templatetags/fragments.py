@@ -38,7 +38,7 @@ class FragmentNode(template.Node):
             with context.push(csrf_token=CSRF_TOKEN_PLACEHOLDER if token is not None else None):
                 html = self.nodelist.render(context)
             cache.set(key, html, TIMEOUT)
-        if token is not None:
+        if token is not None and CSRF_TOKEN_PLACEHOLDER in html:  # only then: asking for the token sets the cookie
             html = html.replace(CSRF_TOKEN_PLACEHOLDER, str(token))
         return mark_safe(html)  # noqa: S308  (the template's own output, escaped when it was rendered)
 
