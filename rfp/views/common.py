@@ -4,7 +4,7 @@ from django.shortcuts import get_object_or_404
 
 from pmo_portal.permissions import get_for_perm_or_403, require_perm
 from projects.models import Project
-from projects.rules import remember_role, with_viewer_role
+from projects.rules import remember_role, with_project_role
 
 from ..models import Rfp
 
@@ -17,7 +17,7 @@ def project_for(request, code, perm="rfp.view_rfps") -> Project:
 def rfp_for(request, code, pk, perm="rfp.view_rfp") -> Rfp:
     """The RFP of this project, if the user may see it (404: a vendor before it is issued, another vendor's
     invitation, another project) and holds ``perm`` on it (403)."""
-    visible = with_viewer_role(Rfp.objects.visible_to(request.user).select_related("project__client"), request.user)
+    visible = with_project_role(Rfp.objects.visible_to(request.user).select_related("project__client"), request.user)
     rfp = get_object_or_404(visible, project__code=code, pk=pk)
     remember_role(request.user, rfp.project, rfp.role_of_viewer)
     require_perm(request.user, perm, rfp)

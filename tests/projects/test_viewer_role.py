@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from pmo_portal.permissions import get_for_perm_or_403
 from projects.models import Project, Role
-from projects.rules import remember_role, role_in, with_viewer_role
+from projects.rules import remember_role, role_in, with_project_role
 from rfp.models import Rfp
 
 from ..rfp_factories import draft_rfp
@@ -50,7 +50,7 @@ def test_an_rfp_brings_the_role_in_its_project(pmo, client_pm, project):
     rfp = draft_rfp(project)
     for user, role in ((pmo, Role.PMO), (client_pm, Role.CLIENT_PM)):
         user = fresh(user)
-        fetched = with_viewer_role(Rfp.objects.visible_to(user).select_related("project"), user).get(pk=rfp.pk)
+        fetched = with_project_role(Rfp.objects.visible_to(user).select_related("project"), user).get(pk=rfp.pk)
         assert fetched.role_of_viewer == role
         remember_role(user, fetched.project, fetched.role_of_viewer)
         with CaptureQueriesContext(connection) as queries:
