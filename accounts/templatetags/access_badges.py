@@ -12,6 +12,7 @@ from ..models import RequestKind, RequestStatus, Risk
 
 register = template.Library()
 
+RISK_LABELS = dict(Risk.choices)
 RISK_CLASSES = {4: "text-bg-danger", 3: "text-bg-warning", 2: "text-bg-info", 1: "text-bg-success"}
 STATUS_CLASSES = {
     "provisioned": "text-bg-success",
@@ -24,13 +25,10 @@ STATUS_CLASSES = {
 
 
 @register.simple_tag
-def risk_badge(risk: int, label: str | None = None):
-    """A risk (1 low to 4 critical: a permission level's, a delegation's ceiling), coloured; labelled with the
-    risk's name unless told otherwise."""
-    if label is None:
-        label = Risk(risk).label
+def risk_badge(risk: int):
+    """A risk (1 low to 4 critical: a permission level's, a delegation's ceiling), coloured and named."""
     css = RISK_CLASSES[4] if risk >= 4 else RISK_CLASSES.get(risk, RISK_CLASSES[1])
-    return format_html('<span class="badge {}" data-testid="risk">{}</span>', css, label)
+    return format_html('<span class="badge {}" data-testid="risk">{}</span>', css, RISK_LABELS.get(risk, risk))
 
 
 @register.simple_tag
