@@ -1,7 +1,6 @@
 """Who may do what with a project (django-rules). Row visibility itself is `visible_to(user)`."""
 
 import rules
-from django.db.models import F
 from django.utils.translation import get_language
 
 from pmo_portal.http import per_request
@@ -18,16 +17,9 @@ def role_in(user, project: Project) -> str | None:
     return per_request(user, f"_project_role_{project.pk}", lambda: Membership.objects.filter(user=user, project=project).values_list("role", flat=True).first())  # fmt: skip
 
 
-def with_project_role(queryset, user, project_field: str = "project"):
-    """``queryset`` (a ``visible_to(user)``, which only ever shows members their projects' things) with ``user``'s
-    role in each row's project as ``role_of_viewer``, from a join in the same query: hand a fetched row's role to
-    the permission checks with ``remember_role`` instead of asking the database again (a project itself:
-    ``Project.objects.with_viewer_role``)."""
-    return queryset.filter(**{f"{project_field}__memberships__user": user}).annotate(role_of_viewer=F(f"{project_field}__memberships__role"))  # fmt: skip
-
-
 def remember_role(user, project: Project, role: str | None) -> None:
-    """What ``role_in`` answers for the rest of the request, fetched with something else (``with_project_role``)."""
+    """What ``role_in`` answers for the rest of the request, fetched with something else
+    (``projects.models.with_project_role``)."""
     per_request(user, f"_project_role_{project.pk}", lambda: role)
 
 

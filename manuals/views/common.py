@@ -13,8 +13,8 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
 from pmo_portal.permissions import get_visible_or_404, require_perm
-from projects.models import Project
-from projects.rules import remember_role, with_project_role
+from projects.models import Project, with_project_role
+from projects.rules import remember_role
 
 from ..models import Edition, Manual
 

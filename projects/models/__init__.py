@@ -31,4 +31,5 @@ from .projects import (  # noqa: F401
     SignOffQuerySet,
     SignOffRequest,
     SignOffStatus,
+    with_project_role,
 )

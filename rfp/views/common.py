@@ -3,8 +3,8 @@
 from django.shortcuts import get_object_or_404
 
 from pmo_portal.permissions import get_for_perm_or_403, require_perm
-from projects.models import Project
-from projects.rules import remember_role, with_project_role
+from projects.models import Project, with_project_role
+from projects.rules import remember_role
 
 from ..models import Rfp
 

@@ -8,8 +8,8 @@ from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 
 from pmo_portal.permissions import get_for_perm_or_403
-from projects.models import Project, Role
-from projects.rules import remember_role, role_in, with_project_role
+from projects.models import Project, Role, with_project_role
+from projects.rules import remember_role, role_in
 from rfp.models import Rfp
 
 from ..rfp_factories import draft_rfp
