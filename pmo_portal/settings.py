@@ -330,7 +330,9 @@ MANUAL_IMAGE_MAX_PIXELS = env.int("MANUAL_IMAGE_MAX_PIXELS", default=20_000_000)
 # ---------------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
-MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+# Messages travel in a signed cookie to the next page (the session only holds one too big for a cookie): saying
+# "Approved." does not write the session row, and messages nobody fetched do not pile up in it.
+MESSAGE_STORAGE = "django.contrib.messages.storage.fallback.FallbackStorage"
 
 # ---------------------------------------------------------------------------
 # Logging: one line per event on stderr, with the request id
