@@ -24,6 +24,7 @@ from .manuals import (
     Step,
     Variant,
     VersionState,
+    manual_changed,
 )
 
 __all__ = [
@@ -41,4 +42,5 @@ __all__ = [
     "Step",
     "Variant",
     "VersionState",
+    "manual_changed",
 ]

@@ -3,7 +3,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Exists, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -25,10 +25,12 @@ def _insider(user, project_field: str):
 
 
 def _shared_reader(user, manual_field: str = ""):
-    """A reader of the project of the outer manual it is shared with (all readers, or this one by name)."""
+    """A reader of the project of the outer manual it is shared with (all readers, or this one by name). Subqueries
+    only, no join: one row per manual, without DISTINCT."""
     prefix = f"{manual_field}__" if manual_field else ""
     reader = Membership.objects.of_row(user, roles=[Role.READER], project_field=f"{prefix}project")
-    shared = Q(**{f"{prefix}share_with_all_readers": True}) | Q(**{f"{prefix}shared_with": user})
+    by_name = Manual.shared_with.through.objects.filter(manual=OuterRef(manual_field or "pk"), user=user)
+    shared = Q(**{f"{prefix}share_with_all_readers": True}) | Exists(by_name)
     return Exists(reader) & Q(**{f"{prefix}edition__gt": 0}) & shared
 
 
@@ -66,6 +68,14 @@ class ManualSettings(models.Model):
         return found or cls(project=project)
 
 
+def manual_changed(manuals: models.QuerySet) -> None:
+    """Count a change to these manuals' working copies in their ``revision``. Saves and deletes of a manual and of
+    its parts (environments, steps, screenshots and their versions, editions, readers' reports) count themselves; so
+    must any code that changes them with a queryset's update() or bulk_update(), which bypass save(): the writer's
+    overview is drawn once per revision (manuals/views/authoring.py)."""
+    manuals.update(revision=F("revision") + 1)
+
+
 class ManualStatus(models.TextChoices):
     DRAFT = "draft", pgettext_lazy("manual status", "Draft")
     IN_REVIEW = "in_review", pgettext_lazy("manual status", "In review")
@@ -78,7 +88,7 @@ class ManualQuerySet(models.QuerySet):
         a published edition (they read editions, never the working copy). Vendors: none."""
         if not user.is_authenticated:
             return self.none()
-        return self.filter(_insider(user, "project") | _shared_reader(user)).distinct()
+        return self.filter(_insider(user, "project") | _shared_reader(user))
 
 
 class Manual(FSMModelMixin, models.Model):
@@ -101,6 +111,8 @@ class Manual(FSMModelMixin, models.Model):
     submitted_at = models.DateTimeField(null=True, blank=True)
     # Last published or confirmed as still right: the "not reviewed for N months" reminder counts from here.
     reviewed_at = models.DateTimeField(_("last reviewed"), null=True, blank=True)
+    # Counts every change to the manual and its parts, in the change's own transaction (see manual_changed).
+    revision = models.PositiveIntegerField(default=0, editable=False)
 
     objects = ManualQuerySet.as_manager()
 
@@ -116,6 +128,19 @@ class Manual(FSMModelMixin, models.Model):
 
     def __str__(self):
         return self.title
+
+    def save(self, *args, **kwargs):
+        """Saved with its revision counted up by the database (never written back from memory, where it may be older
+        than another change's): the row's new count is read again only if asked for."""
+        if self._state.adding:
+            return super().save(*args, **kwargs)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "revision"}
+        self.revision = F("revision") + 1
+        try:
+            super().save(*args, **kwargs)
+        finally:
+            del self.revision  # deferred: loaded from the row when read
 
     def get_absolute_url(self):
         return reverse("manuals:detail", kwargs={"code": self.project.code, "pk": self.pk})
@@ -137,6 +162,27 @@ class Manual(FSMModelMixin, models.Model):
         self.reviewed_at = at
 
 
+class ManualPart(models.Model):
+    """A part of a manual: its saves and deletes count in the manual's revision (``manual_changed``)."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        manual_changed(self.manuals())
+
+    def delete(self, *args, **kwargs):
+        manuals = self.manuals()
+        deleted = super().delete(*args, **kwargs)
+        manual_changed(manuals)
+        return deleted
+
+    def manuals(self) -> models.QuerySet:
+        """The manual this part belongs to, as a queryset (from the part's foreign keys, without reading it)."""
+        return Manual.objects.filter(pk=self.manual_id)
+
+
 class ManualPartQuerySet(models.QuerySet):
     """Parts of the working copy (variants, steps, screenshots and their versions): project insiders only."""
 
@@ -148,7 +194,7 @@ class ManualPartQuerySet(models.QuerySet):
         return self.filter(_insider(user, f"{self.manual_field}__project"))
 
 
-class Variant(models.Model):
+class Variant(ManualPart):
     manual = models.ForeignKey(Manual, on_delete=models.CASCADE, related_name="variants")
     name = models.CharField(_("environment"), max_length=80, validators=[validate_single_line], help_text=_("e.g. Windows 11, or Chrome on Mac"))  # fmt: skip
     position = models.PositiveIntegerField(default=0)
@@ -165,7 +211,7 @@ class Variant(models.Model):
         return self.name
 
 
-class Step(models.Model):
+class Step(ManualPart):
     manual = models.ForeignKey(Manual, on_delete=models.CASCADE, related_name="steps")
     position = models.PositiveIntegerField(default=0)
     title = models.CharField(_("short title"), max_length=120, validators=[validate_single_line], help_text=_("e.g. Open the Start menu"))  # fmt: skip
@@ -194,7 +240,7 @@ class ScreenshotQuerySet(ManualPartQuerySet):
     manual_field = "step__manual"
 
 
-class Screenshot(models.Model):
+class Screenshot(ManualPart):
     """The picture of one step in one environment (``variant`` empty: every environment without its own)."""
 
     step = models.ForeignKey(Step, on_delete=models.CASCADE, related_name="screenshots")
@@ -217,6 +263,9 @@ class Screenshot(models.Model):
 
     def __str__(self):
         return f"{self.step} ({self.variant or _('all environments')})"
+
+    def manuals(self) -> models.QuerySet:
+        return Manual.objects.filter(steps=self.step_id)
 
 
 class VersionState(models.TextChoices):
@@ -261,7 +310,7 @@ class ScreenshotVersionQuerySet(ManualPartQuerySet):
         )
 
 
-class ScreenshotVersion(models.Model):
+class ScreenshotVersion(ManualPart):
     screenshot = models.ForeignKey(Screenshot, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField()
     image = models.FileField(max_length=200)  # re-encoded PNG under a random name; served by a permission-checked view
@@ -308,6 +357,9 @@ class ScreenshotVersion(models.Model):
         manual = self.manual
         return reverse("manuals:version", kwargs={"code": manual.project.code, "pk": manual.pk, "version": self.pk})
 
+    def manuals(self) -> models.QuerySet:
+        return Manual.objects.filter(steps__screenshots=self.screenshot_id)
+
     @property
     def manual(self) -> Manual:
         return self.screenshot.step.manual
@@ -325,10 +377,10 @@ class EditionQuerySet(models.QuerySet):
     def visible_to(self, user):
         if not user.is_authenticated:
             return self.none()
-        return self.filter(_insider(user, "manual__project") | _shared_reader(user, "manual")).distinct()
+        return self.filter(_insider(user, "manual__project") | _shared_reader(user, "manual"))
 
 
-class Edition(models.Model):
+class Edition(ManualPart):
     """A published edition: the snapshot readers read, its change log, and its PDF (an export job)."""
 
     manual = models.ForeignKey(Manual, on_delete=models.CASCADE, related_name="editions")
@@ -377,7 +429,7 @@ class ScreenReportQuerySet(models.QuerySet):
         return self.filter(_insider(user, "manual__project") | Q(reporter=user))
 
 
-class ScreenReport(models.Model):
+class ScreenReport(ManualPart):
     """A reader says "my screen looks different" at a step, perhaps with their own screenshot."""
 
     manual = models.ForeignKey(Manual, on_delete=models.CASCADE, related_name="reports")

@@ -9,6 +9,7 @@ from projects.services import require_role
 from ..models import (
     Manual,
     ManualStatus,
+    manual_changed,
 )
 
 MANUAL_AUDIT_FIELDS = ("title", "audience", "language", "status", "edition", "reviewer_id", "share_with_all_readers")
@@ -25,10 +26,13 @@ def lock_manual(manual: Manual) -> Manual:
 
 
 def working_copy_changed(manual: Manual) -> None:
-    """A change to a published manual (or one in review) starts the next edition: it is a draft again."""
+    """A change to the working copy: counted in the manual's revision; a published manual (or one in review)
+    starts the next edition: it is a draft again."""
     if manual.status != ManualStatus.DRAFT:
         manual.reopen()
-        manual.save(update_fields=["status", "updated_at"])
+        manual.save(update_fields=["status", "updated_at"])  # counts the revision
+    else:
+        manual_changed(Manual.objects.filter(pk=manual.pk))
 
 
 def edit_working_copy(actor, manual: Manual) -> Manual:

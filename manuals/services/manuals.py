@@ -26,6 +26,7 @@ from ..models import (
     Step,
     Variant,
     VersionState,
+    manual_changed,
 )
 from .common import (
     MANUAL_AUDIT_FIELDS,
@@ -172,6 +173,7 @@ def _renumber(manual: Manual, ordered_ids: list[int]) -> None:
     for position, step_id in enumerate(ordered_ids, start=1):
         steps[step_id].position = position
     Step.objects.bulk_update(steps.values(), ["position"])
+    manual_changed(Manual.objects.filter(pk=manual.pk))  # bulk_update() bypasses the steps' save()
 
 
 def _ordered_ids(manual: Manual) -> list[int]:

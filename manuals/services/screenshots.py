@@ -28,6 +28,7 @@ from ..models import (
     Step,
     Variant,
     VersionState,
+    manual_changed,
 )
 from .common import COMPARE_MAX_ATTEMPTS, edit_working_copy, pmo_people, read_stored, working_copy_changed
 
@@ -139,6 +140,7 @@ def _compare_done(version: ScreenshotVersion, *, state: str, band: str, fields: 
         written = ScreenshotVersion.objects.filter(pk=version.pk, state=VersionState.COMPARING).update(state=state, band=band, **fields)  # fmt: skip
         if not written:
             return None
+        manual_changed(version.manuals())  # update() bypasses the version's save()
         version.refresh_from_db()
         shot = Screenshot.objects.select_for_update(of=("self",)).select_related("step__manual__project", "step__manual__reviewer").get(pk=version.screenshot_id)  # fmt: skip
         manual = shot.step.manual
@@ -236,6 +238,7 @@ def version_reject(*, actor, version: ScreenshotVersion, comment: str) -> Screen
 
 def _decided(actor, version: ScreenshotVersion, verb: str) -> None:
     manual = version.screenshot.step.manual
+    manual_changed(version.manuals())  # the screenshot's and the step's update() bypass their save()
     audit.record(actor=actor, verb=verb, obj=version, project=manual.project, after={"decision": version.decision, "comment": version.comment})  # fmt: skip
     if version.uploaded_by_id != actor.pk:
         notifications.notify(recipient=version.uploaded_by, kind="manual.screenshot_decided", project=manual.project, obj=version, url=version.get_absolute_url(), params={"manual": manual.title, "step": version.screenshot.step.title, "decider": str(actor), "decision": version.get_decision_display(), "comment": version.comment})  # fmt: skip

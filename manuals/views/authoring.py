@@ -6,7 +6,7 @@ vendors never learn that manuals exist (404).
 """
 
 import json
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,7 +15,6 @@ from django.db.models import Count, F, Func, IntegerField, OuterRef, Prefetch, Q
 from django.db.models.functions import Coalesce
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.template.backends.utils import csrf_input
 from django.template.loader import get_template
 from django.urls import reverse
 from django.utils.safestring import mark_safe
@@ -25,8 +24,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from pmo_portal.forms import add_service_errors, error_sentences
 from pmo_portal.http import paginate
+from pmo_portal.templatetags.fragments import CSRF_TOKEN_PLACEHOLDER
 from projects.models import FULL_VIEW_ROLES
-from projects.rules import role_in
+from projects.rules import dictionary_view_key, role_in
 from rfp.markdown import linked_preview, render_linked_markdown_many
 
 from .. import annotations, services
@@ -169,9 +169,6 @@ def _step_links(manual: Manual) -> dict:
 
 # What the overview shows of a step's pictures (the current one of each environment): plain values, no objects.
 _OVERVIEW_SHOT_FIELDS = ("pk", "step_id", "variant_id", "variant__name", "annotations", "current_id", "current__width", "current__height", "current__state", "current__touched")  # fmt: skip
-# Stands for the request's CSRF field in a kept step card (replaced before the page is sent; nothing a user types can
-# render as this: their text is escaped or sanitised, comments removed).
-CSRF_PLACEHOLDER = "<!--csrf_input-->"
 
 
 def _step_rows(request, manual: Manual, links: dict, can_edit: bool) -> list[dict]:
@@ -184,7 +181,6 @@ def _step_rows(request, manual: Manual, links: dict, can_edit: bool) -> list[dic
     for shot in pictures.values(*_OVERVIEW_SHOT_FIELDS):
         shots_of.setdefault(shot["step_id"], []).append(shot)
     texts = render_linked_markdown_many([s.instruction for s in steps], manual.project, request.user)
-    csrf = csrf_input(request) if can_edit else ""
     rows = []
     for number, (step, text) in enumerate(zip(steps, texts, strict=True), start=1):
         shots = shots_of.get(step.pk, ())
@@ -205,7 +201,7 @@ def _step_rows(request, manual: Manual, links: dict, can_edit: bool) -> list[dic
         }  # fmt: skip
         rows.append({
             "step": step, "number": number, "waiting": waiting, "edit_url": card["url_edit"],
-            "card": mark_safe(_step_card(get_language(), tuple(card.items())).replace(CSRF_PLACEHOLDER, csrf)),  # noqa: S308  (an auto-escaped template's; the CSRF field is format_html's)
+            "card": mark_safe(_step_card(get_language(), tuple(card.items()))),  # noqa: S308  (an auto-escaped template's)
         })  # fmt: skip
     return rows
 
@@ -226,7 +222,8 @@ def _step_card(language: str, card: tuple) -> str:
     (plain, hashable) and the language alone: each worker keeps the cards it rendered, keyed by both, so a 50-step
     overview renders only the steps that changed since, and nothing kept can be stale."""
     context = dict(card)
-    context["csrf_input"] = mark_safe(CSRF_PLACEHOLDER)  # noqa: S308  (a constant)
+    # Drawn inside the overview's {% fragment %}, which gives each answer its own token in place of this one.
+    context["csrf_token"] = CSRF_TOKEN_PLACEHOLDER
     context["pictures"] = [
         (variant, render_figure(annotations.image_context(
             src=src, width=width, height=height, shapes=json.loads(shapes), alt=_alt(context["title"], variant),
@@ -237,21 +234,51 @@ def _step_card(language: str, card: tuple) -> str:
     return get_template("manuals/_step_card.html").render(context)
 
 
+class _Overview:
+    """What the overview shows below the project's header, fetched and drawn only when the page is drawn: it is
+    kept per revision of the manual (templates/manuals/manual_detail.html), so most answers need none of it."""
+
+    def __init__(self, request, manual: Manual, can_edit: bool):
+        self.request, self.manual, self.can_edit = request, manual, can_edit
+        self.links = _step_links(manual)
+
+    @cached_property
+    def rows(self) -> list[dict]:
+        return _step_rows(self.request, self.manual, self.links, self.can_edit)
+
+    @cached_property
+    def waiting(self) -> list[ScreenshotVersion]:
+        return [version for row in self.rows for version in row["waiting"]]  # services.blocking_versions, from the rows
+
+    @cached_property
+    def blockers(self) -> list[str]:
+        return services.publish_blockers(self.manual, self.waiting, [row["step"] for row in self.rows])
+
+    @cached_property
+    def text_changes(self) -> list[dict]:
+        return [row for row in self.rows if row["step"].needs_text_change]
+
+    @cached_property
+    def variants(self) -> list[Variant]:
+        return list(self.manual.variants.all())
+
+    @cached_property
+    def open_reports(self) -> int:
+        return self.manual.reports.filter(resolved_at__isnull=True).count()
+
+
 @require_GET
 @login_required
 def manual_detail(request, code, pk):
     """The writer's overview: the steps in order, and everything that stops publishing, with where to fix it."""
     manual = manual_for(request, code, pk)
-    links = _step_links(manual)
     can_edit = request.user.has_perm(CHANGE, manual)
-    rows = _step_rows(request, manual, links, can_edit)
-    waiting = [version for row in rows for version in row["waiting"]]  # services.blocking_versions, from the rows
     context = {
-        "project": manual.project, "manual": manual, "rows": rows, "variants": list(manual.variants.all()),
-        "waiting": waiting, "blockers": services.publish_blockers(manual, waiting, [row["step"] for row in rows]),
-        "text_changes": [row for row in rows if row["step"].needs_text_change],
-        "open_reports": manual.reports.filter(resolved_at__isnull=True).count(),
-        "can_edit": can_edit, "variant_form": VariantForm(), "step_add_url": links["step_add"], "reports_url": links["reports"],
+        "project": manual.project, "manual": manual, "can_edit": can_edit, "variant_form": VariantForm(),
+        "overview": _Overview(request, manual, can_edit),
+        # Everything the kept overview depends on besides the manual's parts (counted in its revision): the
+        # dictionary its texts link to, as this person sees it, and what they may do.
+        "view_key": (manual.pk, manual.revision, *dictionary_view_key(request.user, manual.project), can_edit),
     }  # fmt: skip
     return render(request, "manuals/manual_detail.html", context)
 

@@ -2,8 +2,8 @@
 
     {% fragment "project-nav" project.pk project.name role here %} ... {% endfragment %}
 
-The body is rendered once per combination of the listed values and the active language, and served from the
-cache after that. The values must name *everything* the body shows or decides on (people's names, counts,
+The body is rendered once per combination of the listed values, the active language and time zone, and served
+from the cache after that. The values must name *everything* the body shows or decides on (people's names, counts,
 permissions as computed booleans, the active tab): a fragment is then never stale, because any change gives
 another key, and nothing needs invalidating. Keys are digests, so the values may be private.
 
@@ -16,6 +16,7 @@ import hashlib
 from django import template
 from django.core.cache import cache
 from django.utils.safestring import mark_safe
+from django.utils.timezone import get_current_timezone_name
 from django.utils.translation import get_language
 
 register = template.Library()
@@ -30,7 +31,7 @@ class FragmentNode(template.Node):
 
     def render(self, context):
         values = [self.name.resolve(context), *(value.resolve(context) for value in self.vary_on)]
-        digest = hashlib.sha256(repr((get_language(), *map(str, values))).encode()).hexdigest()
+        digest = hashlib.sha256(repr((get_language(), get_current_timezone_name(), *map(str, values))).encode()).hexdigest()
         token = context.get("csrf_token")  # absent where nothing renders for a request (e-mails)
         key = f"fragment:{values[0]}:{token is not None}:{digest}"
         html = cache.get(key)
