@@ -1015,7 +1015,7 @@ def manual_kwargs(w):
 
 def _steps(w, first, count, state="accepted", manual=None):
     """Steps, each with a screenshot in the first environment (its picture file is never read by these pages)."""
-    from manuals.models import Screenshot, ScreenshotVersion, Step
+    from manuals.models import Manual, Screenshot, ScreenshotVersion, Step, manual_changed
 
     manual = manual or w.state["manual"]
     variant = manual.variants.order_by("position", "pk").first()
@@ -1044,6 +1044,7 @@ def _steps(w, first, count, state="accepted", manual=None):
     for shot, version in zip(shots, versions, strict=True):
         shot.current = version
     Screenshot.objects.bulk_update(shots, ["current"])
+    manual_changed(Manual.objects.filter(pk=manual.pk))  # bulk_create() and bulk_update() bypass save()
 
 
 def add_steps(w, first, count):

@@ -10,7 +10,7 @@ from django.utils.translation import pgettext_lazy
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from pmo_portal.validators import validate_multi_line, validate_single_line
-from projects.models import FULL_VIEW_ROLES, Membership, Role
+from projects.models import FULL_VIEW_ROLES, Membership, Role, with_project_role
 
 INSTRUCTION_MAX_LENGTH = 5_000
 
@@ -24,13 +24,16 @@ def _insider(user, project_field: str):
     return Exists(Membership.objects.of_row(user, roles=FULL_VIEW_ROLES, project_field=project_field))
 
 
+def _shared_by_name(user, manual_field: str = ""):
+    return Exists(Manual.shared_with.through.objects.filter(manual=OuterRef(manual_field or "pk"), user=user))
+
+
 def _shared_reader(user, manual_field: str = ""):
     """A reader of the project of the outer manual it is shared with (all readers, or this one by name). Subqueries
     only, no join: one row per manual, without DISTINCT."""
     prefix = f"{manual_field}__" if manual_field else ""
     reader = Membership.objects.of_row(user, roles=[Role.READER], project_field=f"{prefix}project")
-    by_name = Manual.shared_with.through.objects.filter(manual=OuterRef(manual_field or "pk"), user=user)
-    shared = Q(**{f"{prefix}share_with_all_readers": True}) | Exists(by_name)
+    shared = Q(**{f"{prefix}share_with_all_readers": True}) | _shared_by_name(user, manual_field)
     return Exists(reader) & Q(**{f"{prefix}edition__gt": 0}) & shared
 
 
@@ -89,6 +92,15 @@ class ManualQuerySet(models.QuerySet):
         if not user.is_authenticated:
             return self.none()
         return self.filter(_insider(user, "project") | _shared_reader(user))
+
+    def visible_with_role(self, user):
+        """The rows of ``visible_to(user)``, each with the user's role in its project (``role_of_viewer``, see
+        ``projects.models.with_project_role``): the same rule read from the one join on the membership instead of
+        subqueries, for a page that fetches one manual and then asks what the person may do with it."""
+        if not user.is_authenticated:
+            return self.none()
+        shared = Q(role_of_viewer=Role.READER, edition__gt=0) & (Q(share_with_all_readers=True) | _shared_by_name(user))
+        return with_project_role(self, user).filter(Q(role_of_viewer__in=FULL_VIEW_ROLES) | shared)
 
 
 class Manual(FSMModelMixin, models.Model):

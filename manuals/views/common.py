@@ -13,7 +13,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
 from pmo_portal.permissions import get_visible_or_404, require_perm
-from projects.models import Project, with_project_role
+from projects.models import Project
 from projects.rules import remember_role
 
 from ..models import Edition, Manual
@@ -32,7 +32,7 @@ def project_for(request, code, perm="manuals.view_manuals") -> Project:
 def manual_for(request, code, pk, perm="manuals.view_working_copy") -> Manual:
     """The manual of this project, if the user may see it (404: a vendor, another project, a reader it is not
     shared with or before its first edition) and holds ``perm`` on it (403: a reader on the working copy)."""
-    visible = with_project_role(Manual.objects.visible_to(request.user).select_related("project__client"), request.user)
+    visible = Manual.objects.visible_with_role(request.user).select_related("project__client")
     manual = get_object_or_404(visible, project__code=code, pk=pk)
     remember_role(request.user, manual.project, manual.role_of_viewer)
     require_perm(request.user, perm, manual)

@@ -21,7 +21,7 @@ from django_fsm import FSMField, FSMModelMixin, transition
 
 from accounts.models import OrganizationKind
 from pmo_portal.validators import validate_multi_line, validate_single_line
-from projects.models import FULL_VIEW_ROLES, Membership, Role
+from projects.models import FULL_VIEW_ROLES, Membership, Role, with_project_role
 
 BODY_MAX_LENGTH = 50_000
 
@@ -163,6 +163,13 @@ class RfpPartQuerySet(models.QuerySet):
         if not user.is_authenticated:
             return self.none()
         return self.filter(Exists(Membership.objects.of_row(user, roles=FULL_VIEW_ROLES, project_field="rfp__project")))  # fmt: skip
+
+    def visible_with_role(self, user):
+        """The rows of ``visible_to(user)``, each with the user's role in the RFP's project (``role_of_viewer``, see
+        ``projects.models.with_project_role``): the same rule read from the one join on the membership."""
+        if not user.is_authenticated:
+            return self.none()
+        return with_project_role(self, user, project_field="rfp__project").filter(role_of_viewer__in=FULL_VIEW_ROLES)
 
 
 class RfpSection(models.Model):

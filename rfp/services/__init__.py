@@ -44,6 +44,7 @@ from .evaluation import (  # noqa: F401
     standing_recommendation,
 )
 from .library import (  # noqa: F401
+    clause_choices,
     clause_create,
     clause_insert,
     clause_owners,

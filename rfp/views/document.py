@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -15,12 +16,14 @@ from pmo_portal import inbox
 from pmo_portal.forms import add_service_errors, error_sentences
 from pmo_portal.http import paginate
 from pmo_portal.inbox_views import ApproveForm, RejectForm
+from pmo_portal.permissions import require_perm
+from projects.rules import remember_role
 
 from .. import services
 from ..forms.document import PmAnswerForm, PmQuestionForm, PreviewForm, RfpCreateForm, RfpForm, SectionForm
 from ..markdown import linked_preview, render_linked_markdown_many
 from ..models import PmQuestion, Rfp, RfpSection, SectionUnderstanding
-from .common import part_of, project_for, rfp_for
+from .common import project_for, rfp_for
 
 PAGE_SIZE = 25
 
@@ -88,9 +91,15 @@ def rfp_edit(request, code, pk):
 
 
 def _section(request, code, pk, section_pk, perm="rfp.change_rfp") -> RfpSection:
-    rfp = rfp_for(request, code, pk, perm)
-    section = part_of(request, rfp, RfpSection.objects.all(), pk=section_pk)
-    section.rfp = rfp  # already fetched, with its project
+    """The section with its RFP, project and the person's role there, in one query. When there is none to see, the
+    RFP gives the answer its own pages give (404; 403 to whom it is visible but not allowed: a vendor invited)."""
+    sections = RfpSection.objects.visible_with_role(request.user).select_related("rfp__project__client")
+    section = sections.filter(rfp__project__code=code, rfp=pk, pk=section_pk).first()
+    if section is None:
+        rfp_for(request, code, pk, perm)
+        raise Http404
+    remember_role(request.user, section.rfp.project, section.role_of_viewer)
+    require_perm(request.user, perm, section.rfp)
     return section
 
 
@@ -99,7 +108,7 @@ def _editor(request, rfp, form, section=None):
     preview, findings = linked_preview(form["body"].value() or "", rfp.project, request.user)
     context = {
         "project": rfp.project, "rfp": rfp, "form": form, "section": section, "findings": findings, "preview": preview,
-        "clauses": services.library_clauses(request.user) if section else [],
+        "clauses": services.clause_choices(request.user) if section else [],
     }  # fmt: skip
     return render(request, "rfp/section_form.html", context)
 

@@ -56,3 +56,33 @@ def test_an_rfp_brings_the_role_in_its_project(pmo, client_pm, project):
         with CaptureQueriesContext(connection) as queries:
             assert role_in(user, fetched.project) == role
         assert not queries
+
+
+
+def test_manuals_and_rfp_sections_read_visibility_from_the_role_join_as_visible_to_does(personas, project, hidden_project):
+    """``visible_with_role`` states each rule a second time (from the joined role instead of subqueries): for every
+    kind of person and of manual or section, it gives exactly the rows ``visible_to`` gives, with their role."""
+    from manuals.models import Manual
+    from rfp.models import RfpSection
+
+    pmo, reader = personas["pmo"], personas["reader"]
+    draft = Manual.objects.create(project=project, title="下書き", created_by=pmo)
+    for_all = Manual.objects.create(project=project, title="全員に", created_by=pmo, edition=1)
+    for_others = Manual.objects.create(project=project, title="指名のみ", created_by=pmo, edition=1, share_with_all_readers=False)  # fmt: skip
+    named = Manual.objects.create(project=project, title="指名", created_by=pmo, edition=1, share_with_all_readers=False)  # fmt: skip
+    named.shared_with.add(reader)
+    Manual.objects.create(project=hidden_project, title="他の案件", created_by=pmo, edition=1)
+    draft_rfp(project), draft_rfp(hidden_project)
+    seen = {}
+    for name, user in personas.items():
+        if user is None:
+            continue
+        manuals = Manual.objects.visible_with_role(user)
+        assert set(manuals) == set(Manual.objects.visible_to(user)), name
+        assert all(m.role_of_viewer == role_in(fresh(user), m.project) for m in manuals), name
+        sections = RfpSection.objects.visible_with_role(user)
+        assert set(sections) == set(RfpSection.objects.visible_to(user)), name
+        seen[name] = {m.title for m in manuals}, sections.count()
+    assert seen["reader"] == ({for_all.title, named.title}, 0)
+    assert seen["pmo"][0] == {draft.title, for_all.title, for_others.title, named.title} and seen["pmo"][1] > 0
+    assert seen["vendor_a"] == (set(), 0) and seen["outsider"][1] > 0  # the hidden project's own

@@ -351,11 +351,11 @@ def test_the_insert_control_offers_current_clauses_and_marks_overdue_ones(projec
     current, late = make_clause(pmo, "Current one"), make_clause(pmo, "Late one", overdue=True)
     request = RequestFactory().get("/")
     request.user = pmo
-    html = render_to_string("rfp/library/_insert_clause.html", {"rfp": rfp, "section": section, "clauses": services.library_clauses(pmo)}, request=request)  # fmt: skip
+    html = render_to_string("rfp/library/_insert_clause.html", {"rfp": rfp, "section": section, "clauses": services.clause_choices(pmo)}, request=request)  # fmt: skip
     assert f'action="{rfp_url(rfp, "rfp:clause_insert", section_pk=section.pk)}"' in html
     assert f'<option value="{current.pk}" lang="ja">Current one' in html
     assert f'<option value="{late.pk}" lang="ja" disabled>Late one' in html and "review overdue" in html
-    nothing = render_to_string("rfp/library/_insert_clause.html", {"rfp": rfp, "section": None, "clauses": services.library_clauses(pmo)}, request=request)  # fmt: skip
+    nothing = render_to_string("rfp/library/_insert_clause.html", {"rfp": rfp, "section": None, "clauses": services.clause_choices(pmo)}, request=request)  # fmt: skip
     assert "insert-clause" not in nothing  # while a section is being added, there is nothing to insert into yet
 
 
