@@ -7,7 +7,7 @@ from django.core.cache import cache
 from django.middleware.csrf import _unmask_cipher_token
 from django.template import Context, Template
 from django.test import Client
-from django.utils import translation
+from django.utils import timezone, translation
 
 from pmo_portal.models import Notification
 from pmo_portal.notifications import notifications_mark_all_read
@@ -46,14 +46,16 @@ def _empty_cache():
     cache.clear()
 
 
-def test_the_body_is_drawn_once_per_value_and_language():
+def test_the_body_is_drawn_once_per_value_language_and_time_zone():
     counter = Counter()
     assert render("Aoki", counter).startswith("<p>Aoki 1</p>")
     assert render("Aoki", counter).startswith("<p>Aoki 1</p>")  # served from the cache: not drawn again
     assert render("Baek", counter).startswith("<p>Baek 2</p>")  # another value: another fragment
     with translation.override("ja"):
         assert render("Aoki", counter).startswith("<p>Aoki 3</p>")  # another language: drawn again
-    assert counter.drawn == 3
+    with timezone.override("Asia/Seoul"):
+        assert render("Aoki", counter).startswith("<p>Aoki 4</p>")  # another time zone (dates inside): drawn again
+    assert counter.drawn == 4
 
 
 def test_each_response_carries_its_own_csrf_token():
