@@ -11,6 +11,10 @@ from ..models import Notification
 
 register = template.Library()
 
+# The bell counts unread notifications up to this and then says "99+": every page reads at most one row more than
+# this, however many notifications someone has left unread.
+UNREAD_SHOWN = 99
+
 
 def _nav_state(user) -> dict:
     """The unread count and whether the user approves anywhere: one query for both, once per request (every page
@@ -22,9 +26,9 @@ def _nav_state(user) -> dict:
         roles = ", ".join(["%s"] * len(APPROVER_ROLES))
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT (SELECT COUNT(*) FROM {notification} WHERE recipient_id = %s AND read_at IS NULL), "  # noqa: S608  (table names from the models; values are parameters)
+                f"SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM {notification} WHERE recipient_id = %s AND read_at IS NULL LIMIT %s) AS unread), "  # noqa: S608  (table names from the models; values are parameters)
                 f"EXISTS (SELECT 1 FROM {membership} WHERE user_id = %s AND role IN ({roles}))",
-                [user.pk, user.pk, *APPROVER_ROLES],
+                [user.pk, UNREAD_SHOWN + 1, user.pk, *APPROVER_ROLES],
             )
             unread, approves = cursor.fetchone()
         per_request(user, "_approves_anywhere", lambda: bool(approves))
@@ -35,7 +39,7 @@ def _nav_state(user) -> dict:
 
 @register.simple_tag
 def unread_notifications(user) -> int:
-    """How many notifications the user has not read."""
+    """How many notifications the user has not read, counted up to ``UNREAD_SHOWN + 1`` (the bell says "99+")."""
     if not user.is_authenticated:
         return 0
     return _nav_state(user)["unread"]

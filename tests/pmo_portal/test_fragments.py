@@ -4,9 +4,11 @@ import re
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
 from django.middleware.csrf import _unmask_cipher_token
 from django.template import Context, Template
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
 from pmo_portal.models import Notification
@@ -90,6 +92,20 @@ def test_the_navigation_follows_the_unread_count_at_once(pmo, project):
     assert re.search(r'data-testid="unread-count">1<', page)
     notifications_mark_all_read(actor=pmo)
     assert 'data-testid="unread-count"' not in client.get("/projects/").content.decode()
+
+
+def test_the_bell_counts_to_99_and_then_says_99_plus(pmo, project):
+    """However many notifications wait unread, a page counts at most 100 of them."""
+    client = Client()
+    client.force_login(pmo)
+    Notification.objects.bulk_create([Notification(recipient=pmo, kind="approval.waiting", params={}) for _ in range(99)])
+    page = client.get("/projects/").content.decode()
+    assert re.search(r'data-testid="unread-count">99<', page) and "Notifications, 99 unread" in page
+    Notification.objects.bulk_create([Notification(recipient=pmo, kind="approval.waiting", params={}) for _ in range(51)])
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get("/projects/").content.decode()
+    assert re.search(r'data-testid="unread-count">99\+<', page) and "Notifications, more than 99 unread" in page
+    assert any("LIMIT 100" in q["sql"] for q in queries.captured_queries)
 
 
 def test_the_cached_bar_signs_out_with_the_sessions_own_token(pmo, project):
