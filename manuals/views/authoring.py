@@ -240,7 +240,10 @@ class _Overview:
 
     def __init__(self, request, manual: Manual, can_edit: bool):
         self.request, self.manual, self.can_edit = request, manual, can_edit
-        self.links = _step_links(manual)
+
+    @cached_property
+    def links(self) -> dict:
+        return _step_links(self.manual)
 
     @cached_property
     def rows(self) -> list[dict]:
