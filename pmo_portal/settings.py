@@ -243,7 +243,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
-            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            "pmo_portal.staticfiles.PortalStaticFilesStorage"  # WhiteNoise's, each file's URL worked out once
             if PRODUCTION
             else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )
