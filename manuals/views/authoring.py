@@ -280,8 +280,9 @@ def manual_detail(request, code, pk):
         "project": manual.project, "manual": manual, "can_edit": can_edit, "variant_form": VariantForm(),
         "overview": _Overview(request, manual, can_edit),
         # Everything the kept overview depends on besides the manual's parts (counted in its revision): the
-        # dictionary its texts link to, as this person sees it, and what they may do.
-        "view_key": (manual.pk, manual.revision, *dictionary_view_key(request.user, manual.project), can_edit),
+        # dictionary its texts link to, as this person sees it, and what they may do. The creation time too:
+        # SQLite may give a deleted manual's id to a new one.
+        "view_key": (manual.pk, manual.created_at.isoformat(), manual.revision, *dictionary_view_key(request.user, manual.project), can_edit),  # noqa: E501
     }  # fmt: skip
     return render(request, "manuals/manual_detail.html", context)
 
