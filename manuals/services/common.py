@@ -9,7 +9,6 @@ from projects.services import require_role
 from ..models import (
     Manual,
     ManualStatus,
-    manual_changed,
 )
 
 MANUAL_AUDIT_FIELDS = ("title", "audience", "language", "status", "edition", "reviewer_id", "share_with_all_readers")
@@ -26,13 +25,11 @@ def lock_manual(manual: Manual) -> Manual:
 
 
 def working_copy_changed(manual: Manual) -> None:
-    """A change to the working copy: counted in the manual's revision; a published manual (or one in review)
-    starts the next edition: it is a draft again."""
+    """A change to a published manual (or one in review) starts the next edition: it is a draft again. (The change
+    itself counts in the manual's revision where it is saved: see ``manuals.models.manual_changed``.)"""
     if manual.status != ManualStatus.DRAFT:
         manual.reopen()
-        manual.save(update_fields=["status", "updated_at"])  # counts the revision
-    else:
-        manual_changed(Manual.objects.filter(pk=manual.pk))
+        manual.save(update_fields=["status", "updated_at"])
 
 
 def edit_working_copy(actor, manual: Manual) -> Manual:

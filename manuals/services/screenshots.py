@@ -212,7 +212,7 @@ def version_confirm(
         now = timezone.now()
         version.state, version.decision, version.decided_by, version.decided_at, version.comment = VersionState.CONFIRMED, decision, actor, now, comment.strip()  # fmt: skip
         version.full_clean(exclude=["image", "overlay"])
-        version.save()
+        version.save()  # counts in the manual's revision, for the update()s after it too (same transaction)
         shot = version.screenshot
         Screenshot.objects.filter(pk=shot.pk).update(baseline=version)
         if decision == Decision.TEXT_NEEDS_CHANGE:
@@ -229,7 +229,7 @@ def version_reject(*, actor, version: ScreenshotVersion, comment: str) -> Screen
         version = _lock_waiting(actor, version)
         version.state, version.decision, version.decided_by, version.decided_at, version.comment = VersionState.REJECTED, Decision.REJECTED, actor, timezone.now(), comment.strip()  # fmt: skip
         version.full_clean(exclude=["image", "overlay"])
-        version.save()
+        version.save()  # counts in the manual's revision, for the update()s after it too (same transaction)
         shot = version.screenshot
         Screenshot.objects.filter(pk=shot.pk).update(current=shot.baseline_id)
         _decided(actor, version, "manual.screenshot_reject")
@@ -238,7 +238,6 @@ def version_reject(*, actor, version: ScreenshotVersion, comment: str) -> Screen
 
 def _decided(actor, version: ScreenshotVersion, verb: str) -> None:
     manual = version.screenshot.step.manual
-    manual_changed(version.manuals())  # the screenshot's and the step's update() bypass their save()
     audit.record(actor=actor, verb=verb, obj=version, project=manual.project, after={"decision": version.decision, "comment": version.comment})  # fmt: skip
     if version.uploaded_by_id != actor.pk:
         notifications.notify(recipient=version.uploaded_by, kind="manual.screenshot_decided", project=manual.project, obj=version, url=version.get_absolute_url(), params={"manual": manual.title, "step": version.screenshot.step.title, "decider": str(actor), "decision": version.get_decision_display(), "comment": version.comment})  # fmt: skip
