@@ -27,7 +27,7 @@ def test_a_screenshot_waiting_more_than_a_day_reminds_the_other_pmo_staff_once_a
     manual = published(project)  # no reviewer named: PMO staff but the uploader confirm
     step = manual.steps.order_by("position").first()
     version = replace(step, step.screenshots.get(variant__name="Windows 10").variant, desktop(START_CENTRE, seed_text=1), by=pmo)  # fmt: skip
-    now = timezone.now()
+    now = timezone.now().replace(hour=12, minute=0)  # an hour later is the same day whenever the suite runs
     reminders.send_due_reminders(now)
     assert not _sent("manual.screenshots_waiting").exists()  # not a day yet
     ScreenshotVersion.objects.filter(pk=version.pk).update(uploaded_at=now - timedelta(days=2))
@@ -51,7 +51,7 @@ def test_a_client_pm_reviewer_is_reminded_by_the_inbox_not_twice(project, pmo, c
 def test_a_manual_not_reviewed_for_the_projects_months_reminds_its_author_once_a_month(project, pmo):
     manual = published(project)
     ManualSettings.objects.create(project=project, review_months=3)
-    now = timezone.now()
+    now = timezone.now().replace(day=15, hour=12)  # two hours later is the same month whenever the suite runs
     Manual.objects.filter(pk=manual.pk).update(reviewed_at=now - timedelta(days=80))
     reminders.send_due_reminders(now)
     assert not _sent("manual.review_due").exists()
