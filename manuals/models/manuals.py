@@ -93,14 +93,25 @@ class ManualQuerySet(models.QuerySet):
             return self.none()
         return self.filter(_insider(user, "project") | _shared_reader(user))
 
-    def visible_with_role(self, user):
-        """The rows of ``visible_to(user)``, each with the user's role in its project (``role_of_viewer``, see
-        ``projects.models.with_project_role``): the same rule read from the one join on the membership instead of
-        subqueries, for a page that fetches one manual and then asks what the person may do with it."""
+    def visible_one(self, user, **lookup) -> "Manual | None":
+        """The manual of ``visible_to(user)`` that ``lookup`` finds, with the user's role in its project
+        (``role_of_viewer``, see ``projects.models.with_project_role``), or None: for a page that fetches one manual
+        and then asks what the person may do with it.
+
+        The rule is read from the one join on the membership instead of subqueries, and in two steps: the role
+        answers for PMO, client PM and security (every page of the working copy); only a reader's manual is then
+        asked whether it is published and shared with them. (Compiling the readers' half into every fetch cost
+        more than the rest of the query: issue 8, the manual editor.)"""
         if not user.is_authenticated:
-            return self.none()
-        shared = Q(role_of_viewer=Role.READER, edition__gt=0) & (Q(share_with_all_readers=True) | _shared_by_name(user))
-        return with_project_role(self, user).filter(Q(role_of_viewer__in=FULL_VIEW_ROLES) | shared)
+            return None
+        try:
+            manual = with_project_role(self, user).get(role_of_viewer__in=[*FULL_VIEW_ROLES, Role.READER], **lookup)
+        except self.model.DoesNotExist:
+            return None
+        if manual.role_of_viewer in FULL_VIEW_ROLES:
+            return manual
+        shared = manual.share_with_all_readers or manual.shared_with.filter(pk=user.pk).exists()
+        return manual if manual.edition > 0 and shared else None
 
 
 class Manual(FSMModelMixin, models.Model):

@@ -32,8 +32,9 @@ def project_for(request, code, perm="manuals.view_manuals") -> Project:
 def manual_for(request, code, pk, perm="manuals.view_working_copy") -> Manual:
     """The manual of this project, if the user may see it (404: a vendor, another project, a reader it is not
     shared with or before its first edition) and holds ``perm`` on it (403: a reader on the working copy)."""
-    visible = Manual.objects.visible_with_role(request.user).select_related("project__client")
-    manual = get_object_or_404(visible, project__code=code, pk=pk)
+    manual = Manual.objects.select_related("project__client").visible_one(request.user, project__code=code, pk=pk)
+    if manual is None:
+        raise Http404
     remember_role(request.user, manual.project, manual.role_of_viewer)
     require_perm(request.user, perm, manual)
     return manual

@@ -60,8 +60,9 @@ def test_an_rfp_brings_the_role_in_its_project(pmo, client_pm, project):
 
 
 def test_manuals_and_rfp_sections_read_visibility_from_the_role_join_as_visible_to_does(personas, project, hidden_project):
-    """``visible_with_role`` states each rule a second time (from the joined role instead of subqueries): for every
-    kind of person and of manual or section, it gives exactly the rows ``visible_to`` gives, with their role."""
+    """``visible_one`` (manuals) and ``visible_with_role`` (sections) state each rule a second time (from the joined
+    role instead of subqueries): for every kind of person and of manual or section, they give exactly the rows
+    ``visible_to`` gives, with their role."""
     from manuals.models import Manual
     from rfp.models import RfpSection
 
@@ -77,7 +78,8 @@ def test_manuals_and_rfp_sections_read_visibility_from_the_role_join_as_visible_
     for name, user in personas.items():
         if user is None:
             continue
-        manuals = Manual.objects.visible_with_role(user)
+        found = [Manual.objects.select_related("project").visible_one(user, pk=m.pk) for m in Manual.objects.all()]
+        manuals = [m for m in found if m is not None]
         assert set(manuals) == set(Manual.objects.visible_to(user)), name
         assert all(m.role_of_viewer == role_in(fresh(user), m.project) for m in manuals), name
         sections = RfpSection.objects.visible_with_role(user)
