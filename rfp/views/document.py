@@ -94,10 +94,11 @@ def _section(request, code, pk, section_pk, perm="rfp.change_rfp") -> RfpSection
     """The section with its RFP, project and the person's role there, in one query. When there is none to see, the
     RFP gives the answer its own pages give (404; 403 to whom it is visible but not allowed: a vendor invited)."""
     sections = RfpSection.objects.visible_with_role(request.user).select_related("rfp__project__client")
-    section = sections.filter(rfp__project__code=code, rfp=pk, pk=section_pk).first()
-    if section is None:
+    try:
+        section = sections.get(rfp__project__code=code, rfp=pk, pk=section_pk)
+    except RfpSection.DoesNotExist:
         rfp_for(request, code, pk, perm)
-        raise Http404
+        raise Http404 from None
     remember_role(request.user, section.rfp.project, section.role_of_viewer)
     require_perm(request.user, perm, section.rfp)
     return section
@@ -108,7 +109,6 @@ def _editor(request, rfp, form, section=None):
     preview, findings = linked_preview(form["body"].value() or "", rfp.project, request.user)
     context = {
         "project": rfp.project, "rfp": rfp, "form": form, "section": section, "findings": findings, "preview": preview,
-        "clauses": services.clause_choices(request.user) if section else [],
     }  # fmt: skip
     return render(request, "rfp/section_form.html", context)
 
