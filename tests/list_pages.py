@@ -1303,6 +1303,16 @@ PAGES: list[ListPage] = [
         kwargs=lambda w: rfp_kwargs(w) | {"proposal_pk": w.state["proposal"].pk},
     ),
     ListPage("rfp:clauses", "rfp:clauses", "pmo", add_clauses),
+    ListPage(
+        "rfp:clause_insert",  # the picker the section editor opens: every clause of the firm, as choices
+        "rfp:clause_insert",
+        "pmo",
+        add_clauses,
+        setup=rfp_setup,
+        kwargs=lambda w: {**rfp_kwargs(w), "section_pk": w.state["rfp"].sections.first().pk},
+        headers={"HTTP_HX_REQUEST": "true"},
+        shown=tokens_in_items("<option ", "</option>"),
+    ),
     ListPage("rfp:clauses[templates]", "rfp:clauses", "pmo", add_templates),
     # manuals
     ListPage("manuals:list", "manuals:list", "pmo", add_manuals),

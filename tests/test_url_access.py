@@ -860,7 +860,7 @@ TABLE: dict[str, list[Case]] = {
         Case(statuses(pmo=200, client_pm=403, security=403, vendor_a=403, vendor_b=404, reader=404), kwargs=lambda w: _rfp_v(w), note="issued: vendor A (invited) sees it but may not save it"),  # fmt: skip
     ],
     "rfp:clause_insert": [
-        Case(EVERYONE_405, kwargs=lambda w: _rfp_section(w), note="POST only"),
+        Case(statuses(pmo=200, client_pm=403, security=403, vendor_a=404, vendor_b=404, reader=404), kwargs=lambda w: _rfp_section(w), note="the firm's clauses to choose from"),  # fmt: skip
         Case(statuses(pmo=302, client_pm=403, security=403, vendor_a=404, vendor_b=404, reader=404), kwargs=lambda w: _rfp_section(w), method="post", note="no clause chosen: refused with a message"),  # fmt: skip
     ],
     # screenshot manuals: PMO staff write; the client PM and security read the working copy; readers read published

@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from pmo_portal.forms import add_service_errors, error_sentences
 from pmo_portal.http import paginate
@@ -128,13 +128,17 @@ def template_delete(request, code, template_pk):
     return redirect(_library_url(project, "#templates"))
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @login_required
 def clause_insert(request, code, pk, section_pk):
-    """Add a clause's text at the end of a section (a new revision: the client PM reads it again)."""
+    """GET: the firm's clauses to choose from (the section editor's "Choose a clause…" loads them into its card).
+    POST: add a clause's text at the end of a section (a new revision: the client PM reads it again)."""
     rfp = rfp_for(request, code, pk, "rfp.change_rfp")
     require_perm(request.user, "rfp.use_library")
     section = part_of(request, rfp, RfpSection.objects.select_related("rfp__project"), pk=section_pk)
+    if request.method == "GET":
+        context = {"project": rfp.project, "rfp": rfp, "section": section, "clauses": services.clause_choices(request.user)}  # fmt: skip
+        return render(request, "rfp/library/_insert_clause.html" if request.htmx else "rfp/library/clause_insert.html", context)  # fmt: skip
     form = ClauseInsertForm(request.POST, clauses=Clause.objects.visible_to(request.user))
     if not form.is_valid():
         messages.error(request, error_sentences(form))

@@ -8,6 +8,7 @@ Selectors are ids, names and test ids, not words: the demo people read Japanese 
 """
 
 import hashlib
+import re
 import zoneinfo
 from datetime import datetime, timedelta
 
@@ -25,6 +26,7 @@ TITLE = "保険金支払業務システム 提案依頼書（E2E）"
 BODY_START = "## 目的\n\n**支払までの日数を半分にする**ため、査定の業務を見直す。\n\n"
 BODY_LIST = "- 受付の一元化\n- 進み具合の見える化\n"
 BODY = BODY_START + BODY_LIST
+CLAUSE = "受託者は、業務で知った個人情報を契約の目的のほかに使わないこと。"
 EXPLANATION = "目的を書くと、各社は同じ前提で提案できます。書かないと、各社が推測した目的で見積もります。"
 REQUIREMENTS = [
     ("functional", "代理店の担当者が、1件の請求を画面から登録できること。", "1件を10分以内に登録できる。"),
@@ -71,7 +73,8 @@ def _no_asker(answers) -> None:
 
 
 def test_an_rfp_is_drafted_reviewed_issued_answered_proposed_to_evaluated_and_decided(page: Page, browser, demo: str):
-    from accounts.models import Organization
+    from accounts.models import Organization, User
+    from rfp import services
     from rfp.models import Answer, EvaluationCriterion, Proposal, Recommendation, Rfp, VendorQuestion
 
     url = demo
@@ -127,6 +130,21 @@ def test_an_rfp_is_drafted_reviewed_issued_answered_proposed_to_evaluated_and_de
     expect(pmo).to_have_url(f"{rfp_url}/#section-{background.pk}")
     background.refresh_from_db()
     assert background.body.replace("\r\n", "\n").strip() == BODY.strip() and background.explanation == EXPLANATION
+
+    # Into the next section, a clause of the firm's library: the list opens in place (htmx), the text is added.
+    scope = sections[1]
+    consultant = User.objects.get(username="pmo")
+    clause = services.clause_create(actor=consultant, title="個人情報の取扱い（E2E）", body=CLAUSE, language="ja", owner=consultant, review_date=timezone.localdate() + timedelta(days=90))  # fmt: skip
+    pmo.goto(f"{rfp_url}/sections/{scope.pk}/edit/")
+    pmo.evaluate("window.stillTheSamePage = true")
+    pmo.get_by_test_id("choose-clause").click()
+    picker = pmo.locator('[data-testid="insert-clause"] select[name=clause]')
+    expect(picker).to_be_visible()
+    assert pmo.evaluate("window.stillTheSamePage") is True
+    picker.select_option(str(clause.pk))
+    pmo.locator('[data-testid="insert-clause"] button[type=submit]').click()
+    expect(pmo).to_have_url(f"{rfp_url}/sections/{scope.pk}/edit/")
+    expect(pmo.locator("#id_body")).to_have_value(re.compile(re.escape(CLAUSE) + r"\s*$"))
 
     # Requirements get their IDs, for good.
     pmo.goto(f"{rfp_url}/requirements/")

@@ -323,7 +323,8 @@ def test_inserting_needs_the_pmo_of_the_project_and_a_clause_of_the_firm(project
     expected = {client_pm: 403, security: 403, vendor_a: 404, vendor_b: 404, reader: 404, outsider: 404, rival: 404}
     got = {p: client_for(p).post(rfp_url(rfp, "rfp:clause_insert", section_pk=section.pk), {"clause": clause.pk}).status_code for p in expected}  # fmt: skip
     assert got == expected
-    assert client_for(pmo).get(rfp_url(rfp, "rfp:clause_insert", section_pk=section.pk)).status_code == 405
+    got = {p: client_for(p).get(rfp_url(rfp, "rfp:clause_insert", section_pk=section.pk)).status_code for p in expected}  # fmt: skip
+    assert got == expected  # nor may they see the firm's clauses to choose from
     # The rival firm's clause, posted by our PMO: not one of their choices.
     gamma = rival.memberships.get().project
     theirs = make_clause(rival, "Northwind clause")
@@ -357,6 +358,28 @@ def test_the_insert_control_offers_current_clauses_and_marks_overdue_ones(projec
     assert f'<option value="{late.pk}" lang="ja" disabled>Late one' in html and "review overdue" in html
     nothing = render_to_string("rfp/library/_insert_clause.html", {"rfp": rfp, "section": None, "clauses": services.clause_choices(pmo)}, request=request)  # fmt: skip
     assert "insert-clause" not in nothing  # while a section is being added, there is nothing to insert into yet
+
+
+def test_the_section_editor_reads_the_clauses_only_when_someone_chooses_one(project, pmo):
+    """The editor shows a button; the list comes from the same address: into the card (htmx) or as a page of its own
+    (without JavaScript), with the overdue clauses marked, or a word that the library is still empty."""
+    rfp = draft_rfp(project)
+    section = rfp.sections.first()
+    client = client_for(pmo)
+    url = rfp_url(rfp, "rfp:clause_insert", section_pk=section.pk)
+    with CaptureQueriesContext(connection) as queries:
+        editor = client.get(rfp_url(rfp, "rfp:section_edit", section_pk=section.pk))
+    assert f'hx-get="{url}"' in editor.content.decode() and 'data-testid="choose-clause"' in editor.content.decode()
+    assert not [q for q in queries if "rfp_clause" in q["sql"]]
+    empty = client.get(url, headers={"HX-Request": "true"})
+    assert 'data-testid="no-clauses"' in empty.content.decode() and "<html" not in empty.content.decode()
+    current, late = make_clause(pmo, "Current one"), make_clause(pmo, "Late one", overdue=True)
+    card = client.get(url, headers={"HX-Request": "true"}).content.decode()
+    assert f'<option value="{current.pk}" lang="ja">Current one' in card and f'<option value="{late.pk}" lang="ja" disabled>Late one' in card  # fmt: skip
+    assert card.lstrip().startswith('<section class="card mt-3" data-testid="insert-clause" id="insert-clause">')
+    page = client.get(url).content.decode()
+    assert "<html" in page and f'<option value="{current.pk}"' in page
+    assert rfp_url(rfp, "rfp:section_edit", section_pk=section.pk) in page  # the way back
 
 
 # --- the weekly reminder ------------------------------------------------------------------------------------------
