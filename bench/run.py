@@ -406,10 +406,17 @@ def run_d1() -> Goal:
 
 
 def run_pages(
-    pages: list[Page], approve: Page, approve_paths: list[str], rounds: int, seconds: int
+    pages: list[Page],
+    approve: Page,
+    approve_paths: list[str],
+    bare_write: Page,
+    write_paths: list[str],
+    rounds: int,
+    seconds: int,
 ) -> tuple[dict, int]:
-    """Every page at 1 and 8 connections, round after round, the order turning each round; then approvals."""
-    samples: dict = {page.name: {c: [] for c in CONNECTIONS} for page in [*pages, approve]}
+    """Every page at 1 and 8 connections, round after round, the order turning each round; then approvals, and
+    the bare write beside them (each run POSTs to another row: no two connections wait for one row's lock)."""
+    samples: dict = {page.name: {c: [] for c in CONNECTIONS} for page in [*pages, approve, bare_write]}
     for page in pages:  # warm-up: templates, connections, the planner's caches
         wrk(page, 8, 1)
     used = 0
@@ -424,6 +431,8 @@ def run_pages(
             used += result["requests"] + connections
             samples[approve.name][connections].append(result)
             time.sleep(0.3)
+        for connections in CONNECTIONS:
+            samples[bare_write.name][connections].append(wrk(bare_write, connections, seconds, post_paths=write_paths))
         print(f"  round {round_ + 1}/{rounds} done", flush=True)
     return samples, used
 
@@ -459,6 +468,18 @@ def web_goals(samples: dict) -> list[Goal]:
     w6.met = all(r <= 2 for r in w6.ratios)
     goals.append(w6)
     return goals
+
+
+def write_reference(samples: dict) -> dict:
+    """What the bare write costs against R50, and the approval against it (median of the rounds' ratios)."""
+
+    def ratio(name, reference, c):
+        return round(median_ratio(per_round(samples, name, c, "p50_ms"), per_round(samples, reference, c, "p50_ms")), 3)
+
+    return {
+        "vs_r50": [ratio("write", "r50", c) for c in CONNECTIONS],
+        "approve_vs_write": [ratio("approve", "write", c) for c in CONNECTIONS],
+    }
 
 
 def floor_spread(samples: dict) -> float:
@@ -625,8 +646,12 @@ def main() -> int:
         still = {f"/{pk}/" for pk in waiting.values_list("pk", flat=True)}
         approve_paths = [path for path in world["approve"]["paths"] if re.search(r"/\d+/", path).group(0) in still]
         waiting_before = AccessRequest.objects.filter(status=RequestStatus.PM_APPROVAL).count()
+        # W5's literal reading (POST, audit row, redirect) as its own POST: on rows the approvals do not touch.
+        bare_write = Page("write", "/bench/write/", approve.client, expect=302)
+        others = AccessRequest.objects.exclude(status=RequestStatus.PM_APPROVAL).values_list("pk", flat=True)
+        write_paths = [f"/bench/write/{pk}/" for pk in others] * 20
         stage(f"W1-W6: {len(pages)} pages + approvals, {args.rounds} rounds × 1 and 8 connections × {args.seconds} s")
-        samples, sent = run_pages(pages, approve, approve_paths, args.rounds, args.seconds)
+        samples, sent = run_pages(pages, approve, approve_paths, bare_write, write_paths, args.rounds, args.seconds)
         time.sleep(1)
         decided = waiting_before - AccessRequest.objects.filter(status=RequestStatus.PM_APPROVAL).count()
         measured = sum(run["requests"] for c in CONNECTIONS for run in samples["approve"][c])
@@ -664,6 +689,12 @@ def main() -> int:
           f"(1 conn, p50); raw floor moved {spread:.0%} between rounds")  # fmt: skip
     for goal in goals:
         print(goal.line(previous))
+    if "write" in samples:
+        beside = write_reference(samples)
+        record["write_reference"] = beside
+        print(f"    beside W5 (not a goal): a bare write (/bench/write/: lock, update, audit row, redirect) "
+              f"{both(samples, 'write', 'p50_ms')}, {beside['vs_r50'][0]:.2f} / {beside['vs_r50'][1]:.2f} × R50; "
+              f"the approval is {beside['approve_vs_write'][0]:.2f} / {beside['approve_vs_write'][1]:.2f} × it")  # fmt: skip
     met = sum(1 for goal in goals if goal.met)
     record["seconds"] = round(time.monotonic() - started)
     write(record, goals)
