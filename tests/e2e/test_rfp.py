@@ -139,7 +139,7 @@ def test_an_rfp_is_drafted_reviewed_issued_answered_proposed_to_evaluated_and_de
     pmo.evaluate("window.stillTheSamePage = true")
     pmo.get_by_test_id("choose-clause").click()
     picker = pmo.locator('[data-testid="insert-clause"] select[name=clause]')
-    expect(picker).to_be_visible()
+    expect(picker).to_be_focused()  # where the keyboard was, the list it opened
     assert pmo.evaluate("window.stillTheSamePage") is True
     picker.select_option(str(clause.pk))
     pmo.locator('[data-testid="insert-clause"] button[type=submit]').click()
