@@ -689,12 +689,11 @@ def main() -> int:
           f"(1 conn, p50); raw floor moved {spread:.0%} between rounds")  # fmt: skip
     for goal in goals:
         print(goal.line(previous))
-    if "write" in samples:
-        beside = write_reference(samples)
-        record["write_reference"] = beside
-        print(f"    beside W5 (not a goal): a bare write (/bench/write/: lock, update, audit row, redirect) "
-              f"{both(samples, 'write', 'p50_ms')}, {beside['vs_r50'][0]:.2f} / {beside['vs_r50'][1]:.2f} × R50; "
-              f"the approval is {beside['approve_vs_write'][0]:.2f} / {beside['approve_vs_write'][1]:.2f} × it")  # fmt: skip
+    beside = write_reference(samples)
+    record["write_reference"] = beside
+    print(f"    beside W5 (not a goal): a bare write (/bench/write/: lock, update, audit row, redirect) "
+          f"{both(samples, 'write', 'p50_ms')}, {beside['vs_r50'][0]:.2f} / {beside['vs_r50'][1]:.2f} × R50; "
+          f"the approval is {beside['approve_vs_write'][0]:.2f} / {beside['approve_vs_write'][1]:.2f} × it")  # fmt: skip
     met = sum(1 for goal in goals if goal.met)
     record["seconds"] = round(time.monotonic() - started)
     write(record, goals)
